@@ -1,0 +1,80 @@
+"""Each quality check catches the fault it guards against."""
+
+import pytest
+
+from therapykg.errors import ValidationFailed
+
+
+def _failures(inputs) -> list[str]:
+    with pytest.raises(ValidationFailed) as caught:
+        inputs.build()
+    assert caught.value.stage == "quality checks", caught.value
+    return caught.value.problems
+
+
+def test_the_curated_graph_passes_every_check(built):
+    assert built.counts["claims"] > 0  # the session build raised nothing
+
+
+def test_unflagged_conflict(inputs):
+    inputs.add("second-opinion.ttl", """
+tkgr:neuro-second-opinion a tkg:AdverseReaction ; rdfs:label "another neurotoxicity figure" ;
+    prov:wasDerivedFrom tkgr:source-reference-page ;
+    tkg:forTherapy tkgr:blinatumomab ; tkg:adverseEvent tkgr:neurological-toxicity ;
+    tkg:anyGradeIncidence [ a tkg:Quantity ; tkg:numericValue 42 ; tkg:unit "%" ] .
+""")
+    failures = _failures(inputs)
+    assert any(f.startswith("unflagged-conflict-violation:") and "tkgr:neuro-second-opinion" in f for f in failures), failures
+
+
+def test_reference_to_undefined_resource(inputs):
+    inputs.add("typo.ttl", """
+tkgr:typo-note a tkg:Statement ; rdfs:label "note" ; prov:wasDerivedFrom tkgr:source-article ;
+    tkg:forTherapy tkgr:blinatumomab ; tkg:about tkgr:blinatumomabb .
+""")
+    failures = _failures(inputs)
+    assert any(f.startswith("undefined-reference-violation: tkgr:blinatumomabb") for f in failures), failures
+
+
+def test_term_not_in_ontology(inputs):
+    inputs.add("unknown-term.ttl", """
+tkgr:odd-claim a tkg:Statement ; rdfs:label "odd" ; prov:wasDerivedFrom tkgr:source-article ;
+    tkg:forTherapy tkgr:blinatumomab ; tkg:incidenceOfSomething "12" .
+""")
+    failures = _failures(inputs)
+    assert any(f.startswith("unknown-term-violation: tkg:incidenceOfSomething") for f in failures), failures
+
+
+def test_orphan_node(inputs):
+    inputs.add("orphan.ttl", """
+tkgr:lonely-finding a tkg:ClinicalFinding ; rdfs:label "lonely" ; prov:wasDerivedFrom tkgr:source-article .
+""")
+    # prov:wasDerivedFrom links it to a source, so it is not an orphan ...
+    inputs.build()
+    inputs.add("orphan.ttl", 'tkgr:lonely-finding a tkg:ClinicalFinding ; rdfs:label "lonely" .\n')
+    # ... without it, nothing connects it.
+    failures = _failures(inputs)
+    assert any(f.startswith("orphan-node-violation: tkgr:lonely-finding") for f in failures), failures
+
+
+def test_missing_label(inputs):
+    inputs.add("unlabelled.ttl", """
+tkgr:unlabelled a tkg:ClinicalFinding ; prov:wasDerivedFrom tkgr:source-article .
+tkgr:note-on-unlabelled a tkg:Statement ; rdfs:label "note" ; prov:wasDerivedFrom tkgr:source-article ;
+    tkg:about tkgr:unlabelled .
+""")
+    with pytest.raises(ValidationFailed) as caught:
+        inputs.build()
+    # SHACL does not require labels on findings; the check does.
+    assert any("tkgr:unlabelled" in p and "rdfs:label" in p for p in caught.value.problems), caught.value
+
+
+def test_alternative_marked_applicable_to_a_disjoint_disease(inputs):
+    inputs.add("nelarabine-applicable.ttl", """
+tkgr:wrong-alternative a tkg:AlternativeTherapyRelation ; rdfs:label "nelarabine applicable to B-ALL (wrong)" ;
+    prov:wasDerivedFrom tkgr:source-article ;
+    tkg:alternativeTo tkgr:blinatumomab ; tkg:alternativeTherapy tkgr:nelarabine ;
+    tkg:applicability tkg:Applicable ; tkg:forDisease tkgr:ph-negative-b-all .
+""")
+    failures = _failures(inputs)
+    assert any(f.startswith("indication-outside-applicability-violation: tkgr:wrong-alternative") for f in failures), failures

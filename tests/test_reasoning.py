@@ -1,0 +1,69 @@
+"""HermiT: consistency, classification, materialized inferences."""
+
+import pytest
+from pyoxigraph import Variable
+
+from therapykg import paths
+from therapykg.errors import JavaMissing, ValidationFailed
+from therapykg.graph import read_inferred
+from therapykg.loader import load_inputs
+from therapykg.reasoning import reason
+
+
+def test_inferred_types_are_materialized(graph):
+    rows = graph.select("""
+        SELECT ?therapy WHERE { GRAPH <https://w3id.org/therapykg/graph/inferred> { ?therapy a tkg:CD19DirectedTherapy } }
+        ORDER BY ?therapy""")
+    assert [r["therapy"].value.rsplit("/", 1)[1] for r in rows] == [
+        "blinatumomab", "brexucabtagene-autoleucel", "tisagenlecleucel"]
+
+
+def test_permanent_discontinuation_rules_are_classified(graph):
+    rows = graph.select("SELECT ?rule WHERE { ?rule a tkg:PermanentDiscontinuationRule }")
+    assert rows, "no rule was classified as a permanent discontinuation rule"
+    for row in rows:
+        ask = "ASK { ?rule tkg:hasAction/tkg:actionKind tkg:DiscontinuePermanently }"
+        assert graph.query(ask, substitutions={Variable("rule"): row["rule"]})
+
+
+def test_committed_inferences_match_a_fresh_reasoning_run():
+    loaded = load_inputs()
+    version, committed = read_inferred(paths.INFERRED_FILE)
+    assert version == loaded.version, "graph_data/inferred.ttl is stale: run `therapykg build`"
+    fresh = reason(loaded.quads).quads()
+    assert set(fresh) == set(committed)
+
+
+def test_nelarabine_indicated_for_b_all_is_inconsistent(inputs):
+    inputs.add("nelarabine-b-all.ttl", """
+tkgr:wrong-indication a tkg:Indication ; rdfs:label "nelarabine for B-ALL (wrong)" ;
+    prov:wasDerivedFrom tkgr:source-article ;
+    tkg:indicationTherapy tkgr:nelarabine ;
+    tkg:indicationDiseaseState tkgr:state-rr-ph-neg-b-all ;
+    tkg:indicationPopulation tkgr:pop-adults .
+""")
+    with pytest.raises(ValidationFailed) as caught:
+        inputs.build()
+    assert caught.value.stage == "reasoner"
+    assert "inconsistent" in str(caught.value)
+
+
+def test_contraindication_that_is_also_a_precaution_is_inconsistent(inputs):
+    inputs.add("both.ttl", """
+tkgr:both-kinds a tkg:Contraindication , tkg:Precaution ; rdfs:label "both" ;
+    prov:wasDerivedFrom tkgr:source-article ; tkg:forTherapy tkgr:blinatumomab .
+""")
+    with pytest.raises(ValidationFailed) as caught:
+        inputs.build()
+    assert "both a contraindication and a precaution" in str(caught.value)
+
+
+def test_missing_java_is_reported_clearly(inputs, monkeypatch):
+    monkeypatch.setenv("PATH", "/nonexistent")
+    with pytest.raises(JavaMissing) as caught:
+        inputs.build(require_reasoner=True)
+    assert "Java was not found" in str(caught.value)
+    # Serving does not need Java: the committed inferences are used.
+    result = inputs.build()
+    assert result.reasoned is False
+    assert result.counts["claims"] > 0

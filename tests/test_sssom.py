@@ -1,0 +1,19 @@
+"""The committed SSSOM table is the one the graph generates."""
+
+from therapykg import paths
+from therapykg.sssom import sssom_table
+
+
+def test_committed_mappings_match_the_graph(graph):
+    assert paths.MAPPINGS_FILE.read_text(encoding="utf-8") == sssom_table(graph), \
+        "ontology/mappings.sssom.tsv is stale: run `therapykg build`"
+
+
+def test_mappings_cover_the_verified_identifiers(graph):
+    table = sssom_table(graph)
+    for curie in ("NCIT:C62528", "RXNORM:1597258", "RXNORM:1597263", "DRUGBANK:DB09052", "ATC:L01FX07",
+                  "DRUGBANK:DB05889", "ATC:L01FB01", "NCIT:C102758", "ATC:L01XL04", "NCIT:C170439",
+                  "ATC:L01XL06", "DRUGBANK:DB01280", "ATC:L01BB07", "RXNORM:3041", "CHEBI:28680",
+                  "EFO:0000094", "NCT:NCT02013167"):
+        assert f"\t{curie}\t" in table, curie
+    assert "MONDO" not in table  # unconfirmed in the reference page: left out

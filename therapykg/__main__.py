@@ -1,0 +1,3 @@
+from therapykg.cli import main
+
+main()

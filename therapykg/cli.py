@@ -1,0 +1,163 @@
+"""The ``therapykg`` command line: build, validate, query."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+import pyoxigraph as ox
+from rich.console import Console
+from rich.table import Table
+
+from therapykg import paths
+from therapykg.errors import BuildError
+from therapykg.namespaces import PREFIXES, compact
+
+err = Console(stderr=True)
+out = Console()
+
+RESULT_FORMATS = {
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+}
+
+
+def _fail(error: BuildError) -> None:
+    err.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+    sys.exit(error.exit_code)
+
+
+def _progress(status):
+    return lambda message: status.update(f"{message}...")
+
+
+@click.group()
+@click.version_option(package_name="therapykg")
+def main() -> None:
+    """therapykg: a clinical knowledge graph of therapies for relapsed/refractory
+    Ph-negative B-cell precursor ALL. For research and informatics use, not for
+    clinical decisions."""
+
+
+@main.command()
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("dist"),
+              show_default=True, help="Folder for the release files.")
+@click.option("--require-reasoner/--allow-materialized", default=False,
+              help="Fail when Java is missing instead of using the committed inferences.")
+def build(out_dir: Path, require_reasoner: bool) -> None:
+    """Load, validate, reason, check and write release files."""
+    from therapykg.build import build as run_build
+
+    try:
+        with err.status("building...") as status:
+            result = run_build(out_dir=out_dir, require_reasoner=require_reasoner, progress=_progress(status))
+    except BuildError as error:
+        _fail(error)
+    table = Table(title=f"therapykg {result.graph.version}", show_header=False)
+    for name, value in result.counts.items():
+        table.add_row(name, f"{value:,}")
+    out.print(table)
+    if not result.reasoned:
+        err.print("[yellow]reasoner not run (no Java): used the committed inferences[/]")
+    elif result.inferences_changed:
+        err.print(f"[yellow]materialized inferences updated: {paths.INFERRED_FILE.name}[/]")
+    out.print(f"release files in {result.release_dir}")
+
+
+@main.command()
+@click.option("--require-reasoner/--allow-materialized", default=True,
+              help="Fail when Java is missing (default) or use the committed inferences.")
+def validate(require_reasoner: bool) -> None:
+    """Validate the inputs (SHACL, reasoner, quality checks) without writing anything.
+
+    Exit code 0 when valid, 1 on violations, 2 on unreadable input."""
+    from therapykg.build import build as run_build
+
+    try:
+        with err.status("validating...") as status:
+            result = run_build(require_reasoner=require_reasoner, write_inferences=False, progress=_progress(status))
+    except BuildError as error:
+        _fail(error)
+    out.print(f"valid: {result.counts['triples']:,} triples, {result.counts['claims']:,} claims, version {result.graph.version}")
+    if result.inferences_changed:
+        err.print(f"[yellow]note: {paths.INFERRED_FILE.name} differs from a fresh reasoning run; `therapykg build` refreshes it[/]")
+
+
+@main.command()
+@click.argument("query", required=True)
+@click.option("--format", "fmt", type=click.Choice(["table", *RESULT_FORMATS]), default="table", show_default=True)
+@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
+              help="Bind a parameter of a named query (repeatable).")
+def query(query: str, fmt: str, params: tuple[str, ...]) -> None:
+    """Run SPARQL against the built graph.
+
+    QUERY is a .rq file, - for standard input, or the name of a query in the
+    library (see `therapykg queries`)."""
+    from therapykg.graph import load_graph
+    from therapykg.queries import library, parse_query_file
+
+    named = library().get(query)
+    if query == "-":
+        text, substitutions = sys.stdin.read(), None
+    else:
+        try:
+            named = named or parse_query_file(Path(query))
+            values = dict(_split_param(p) for p in params)
+            substitutions = named.substitutions(values)
+        except (OSError, ValueError) as error:
+            err.print(f"[bold red]error:[/] {error}", highlight=False)
+            sys.exit(2)
+        text = named.text
+    try:
+        graph = load_graph()
+        results = graph.query(text, substitutions=substitutions)
+    except BuildError as error:
+        _fail(error)
+    except SyntaxError as error:
+        err.print(f"[bold red]error:[/] malformed SPARQL query: {error}", highlight=False)
+        sys.exit(2)
+    _print_results(results, fmt)
+
+
+@main.command()
+def queries() -> None:
+    """List the named query library with its parameters."""
+    from therapykg.queries import library
+
+    table = Table("name", "title", "parameters")
+    for name, named in library().items():
+        table.add_row(name, named.title, ", ".join(f"{p.name} ({p.type})" for p in named.parameters))
+    out.print(table)
+
+
+def _split_param(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep:
+        raise ValueError(f"--param {text!r} must be NAME=VALUE")
+    return name.strip().lstrip("?"), value
+
+
+def _print_results(results, fmt: str) -> None:
+    if isinstance(results, ox.QueryBoolean):
+        click.echo("true" if results else "false")
+    elif isinstance(results, ox.QueryTriples):
+        click.echo(ox.serialize(list(results), format=ox.RdfFormat.TURTLE, prefixes=PREFIXES).decode(), nl=False)
+    elif fmt == "table":
+        names = [v.value for v in results.variables]
+        table = Table(*names)
+        for row in results:
+            table.add_row(*[_cell(row[n]) for n in names])
+        out.print(table)
+    else:
+        sys.stdout.buffer.write(results.serialize(format=RESULT_FORMATS[fmt]))
+
+
+def _cell(term) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        return compact(term.value)
+    return term.value

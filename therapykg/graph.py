@@ -1,0 +1,85 @@
+"""The served knowledge graph: an Oxigraph store holding the ontology, the
+curated data and the materialized inferences, stamped with a version."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from therapykg import paths
+from therapykg.errors import BuildError
+from therapykg.loader import load_inputs, parse_turtle
+from therapykg.namespaces import GRAPH_INFERRED, PREFIXES
+
+INFERRED_HEADER = "# input-version: "
+
+
+@dataclass
+class KnowledgeGraph:
+    """An Oxigraph store plus the graph version (content hash of the inputs)."""
+
+    store: ox.Store
+    version: str
+
+    def query(self, sparql: str, *, substitutions: dict | None = None, **options):
+        """Run SPARQL over the union of all graphs. Raises SyntaxError for a
+        malformed query."""
+        return self.store.query(
+            sparql,
+            prefixes=PREFIXES,
+            use_default_graph_as_union=True,
+            substitutions=substitutions,
+            **options,
+        )
+
+    def select(self, sparql: str, *, substitutions: dict | None = None) -> list[dict[str, ox.NamedNode | ox.Literal | ox.BlankNode]]:
+        """SELECT as a list of dicts of variable name to term."""
+        solutions = self.query(sparql, substitutions=substitutions)
+        names = [v.value for v in solutions.variables]
+        return [{n: row[n] for n in names if row[n] is not None} for row in solutions]
+
+    def __len__(self) -> int:
+        return len(self.store)
+
+    def rdflib(self):
+        """The same store as an rdflib Dataset (through oxrdflib), so that
+        rdflib code works unchanged while SPARQL runs in Oxigraph."""
+        import rdflib
+        from oxrdflib import OxigraphStore
+
+        return rdflib.Dataset(store=OxigraphStore(store=self.store), default_union=True)
+
+
+def read_inferred(path: Path = paths.INFERRED_FILE) -> tuple[str | None, list[ox.Quad]]:
+    """The materialized inferences and the input version they were computed from."""
+    if not path.exists():
+        return None, []
+    with path.open(encoding="utf-8") as stream:
+        first = stream.readline()
+    version = first[len(INFERRED_HEADER):].strip() if first.startswith(INFERRED_HEADER) else None
+    return version, parse_turtle(path, GRAPH_INFERRED)
+
+
+def load_graph(*, ontology_dir: Path = paths.ONTOLOGY_DIR, data_dir: Path = paths.DATA_DIR, store_path: str | None = None) -> KnowledgeGraph:
+    """Load the curated graph with its materialized inferences into Oxigraph.
+
+    This is the fast path for serving and notebooks: it checks that the
+    inferences were computed from exactly these inputs but does not rerun
+    SHACL or the reasoner (``therapykg build`` does).
+
+    :raises InputError: an input file is unreadable (names file and line).
+    :raises BuildError: the materialized inferences are missing or stale.
+    """
+    loaded = load_inputs(ontology_dir, data_dir)
+    inferred_version, inferred = read_inferred(data_dir / paths.INFERRED_FILE.name)
+    if inferred_version != loaded.version:
+        raise BuildError(
+            f"materialized inferences in {paths.INFERRED_FILE.name} were computed from inputs "
+            f"{inferred_version or '(none)'}, not from the current inputs {loaded.version}: "
+            "run `therapykg build` (needs Java) to recompute them"
+        )
+    store = ox.Store(store_path) if store_path else ox.Store()
+    store.bulk_extend(loaded.quads + inferred)
+    return KnowledgeGraph(store, loaded.version)

@@ -1,0 +1,92 @@
+"""Read the ontology and curated Turtle files into quads, naming the file and
+line of any syntax error, and hash the inputs into a graph version."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from therapykg import paths
+from therapykg.errors import InputError
+from therapykg.namespaces import GRAPH_DATA, GRAPH_ONTOLOGY
+
+
+@dataclass
+class LoadedInputs:
+    """Parsed quads of every input file, and which file each subject came from."""
+
+    quads: list[ox.Quad] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+    subject_file: dict[str, Path] = field(default_factory=dict)
+    version: str = ""
+
+    def file_of(self, term: str) -> str:
+        path = self.subject_file.get(term)
+        return _display(path) if path else "?"
+
+
+def parse_turtle(path: Path, graph: str) -> list[ox.Quad]:
+    """Parse one Turtle file into quads of ``graph``; raises InputError."""
+    graph_name = ox.NamedNode(graph)
+    try:
+        with path.open("rb") as stream:
+            triples = list(ox.parse(stream, format=ox.RdfFormat.TURTLE, base_iri=path.as_uri()))
+    except SyntaxError as error:
+        raise InputError(_display(path), _reason(error), error.lineno, error.offset) from None
+    except OSError as error:
+        raise InputError(_display(path), error.strerror or str(error)) from None
+    return [ox.Quad(t.subject, t.predicate, t.object, graph_name) for t in triples]
+
+
+def load_inputs(ontology_dir: Path = paths.ONTOLOGY_DIR, data_dir: Path = paths.DATA_DIR) -> LoadedInputs:
+    """Parse every ontology and data file; all or nothing."""
+    loaded = LoadedInputs()
+    sources = [(p, GRAPH_ONTOLOGY) for p in paths.ontology_files(ontology_dir)]
+    sources += [(p, GRAPH_DATA) for p in paths.data_files(data_dir)]
+    if not any(graph == GRAPH_DATA for _, graph in sources):
+        raise InputError(_display(data_dir), "no curated Turtle files found")
+    for path, graph in sources:
+        quads = parse_turtle(path, graph)
+        loaded.quads.extend(quads)
+        loaded.files.append(path)
+        for quad in quads:
+            key = _key(quad.subject)
+            loaded.subject_file.setdefault(key, path)
+            if isinstance(quad.object, ox.BlankNode):
+                loaded.subject_file.setdefault(_key(quad.object), path)
+    shapes = ontology_dir / paths.SHAPES_FILE.name
+    hashed = loaded.files + ([shapes] if shapes.exists() else [])
+    loaded.version = input_version(hashed, root=ontology_dir.parent)
+    return loaded
+
+
+def input_version(files: list[Path], root: Path) -> str:
+    """A short content hash of the input files (names relative to ``root``
+    and contents): the graph version."""
+    digest = hashlib.sha256()
+    for path in sorted(files, key=lambda p: p.relative_to(root).as_posix()):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()[:16]
+
+
+def _key(term: ox.NamedNode | ox.BlankNode | ox.Triple) -> str:
+    return str(term)
+
+
+def _reason(error: SyntaxError) -> str:
+    message = error.msg or str(error)
+    # pyoxigraph prefixes the position, which InputError already gives.
+    return message.split(": ", 1)[1] if message.startswith("Parser error") and ": " in message else message
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

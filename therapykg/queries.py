@@ -1,0 +1,116 @@
+"""The named query library: ``.rq`` files whose comment header gives a
+title, a description and typed parameters. Parameters are bound through the
+engine's substitutions, never pasted into the query text."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from therapykg import paths
+from therapykg.namespaces import expand
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+_PARAM = re.compile(r"^\?(?P<name>\w+) \((?P<type>iri|string|integer|decimal|boolean)(?:, default (?P<default>[^)]+))?\): (?P<doc>.+)$")
+_IRI_FORBIDDEN = re.compile(r'[\s<>"{}|\\^`]')
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    type: str
+    description: str
+    default: str | None = None
+
+    def bind(self, raw: str) -> ox.NamedNode | ox.Literal:
+        """Turn a user's string into an RDF term of this parameter's type."""
+        value = raw.strip()
+        if self.type == "iri":
+            iri = expand(value)
+            if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", iri) or _IRI_FORBIDDEN.search(iri):
+                raise ValueError(f"parameter {self.name!r}: {raw!r} is not an IRI or a known compact name (e.g. tkgr:blinatumomab)")
+            return ox.NamedNode(iri)
+        if self.type == "integer":
+            if not re.fullmatch(r"[+-]?\d+", value):
+                raise ValueError(f"parameter {self.name!r}: {raw!r} is not an integer")
+            return ox.Literal(str(int(value)), datatype=ox.NamedNode(XSD + "integer"))
+        if self.type == "decimal":
+            try:
+                number = Decimal(value)
+            except InvalidOperation:
+                raise ValueError(f"parameter {self.name!r}: {raw!r} is not a number") from None
+            if not number.is_finite():
+                raise ValueError(f"parameter {self.name!r}: {raw!r} is not a finite number")
+            return ox.Literal(str(number), datatype=ox.NamedNode(XSD + "decimal"))
+        if self.type == "boolean":
+            if value.lower() not in ("true", "false"):
+                raise ValueError(f"parameter {self.name!r}: {raw!r} is not true or false")
+            return ox.Literal(value.lower(), datatype=ox.NamedNode(XSD + "boolean"))
+        return ox.Literal(raw)
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    name: str
+    path: Path
+    title: str
+    description: str
+    text: str
+    parameters: tuple[Parameter, ...] = field(default_factory=tuple)
+
+    def substitutions(self, values: dict[str, str]) -> dict[ox.Variable, ox.NamedNode | ox.Literal]:
+        """Bind ``values`` (strings from a user) to this query's parameters.
+
+        :raises ValueError: an unknown parameter, a missing one, or a value of the wrong type.
+        """
+        known = {p.name: p for p in self.parameters}
+        unknown = sorted(set(values) - set(known))
+        if unknown:
+            raise ValueError(f"query {self.name!r} has no parameter {', '.join(map(repr, unknown))}; "
+                             f"its parameters are {', '.join(known) or 'none'}")
+        bound = {}
+        for name, param in known.items():
+            raw = values.get(name, param.default)
+            if raw is None:
+                raise ValueError(f"query {self.name!r} needs parameter {name!r} ({param.type}): {param.description}")
+            bound[ox.Variable(name)] = param.bind(raw)
+        return bound
+
+
+def parse_query_file(path: Path) -> NamedQuery:
+    text = path.read_text(encoding="utf-8")
+    header: dict[str, str] = {}
+    params: list[Parameter] = []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        key, _, value = line[1:].strip().partition(":")
+        value = value.strip()
+        if key == "param":
+            match = _PARAM.match(value)
+            if not match:
+                raise ValueError(f"{path}: malformed parameter line {line!r}")
+            params.append(Parameter(match["name"], match["type"], match["doc"], match["default"]))
+        elif key in ("title", "description"):
+            header[key] = (header.get(key, "") + " " + value).strip()
+    return NamedQuery(
+        name=path.stem,
+        path=path,
+        title=header.get("title", path.stem),
+        description=header.get("description", ""),
+        text=text,
+        parameters=tuple(params),
+    )
+
+
+def library(directory: Path = paths.QUERIES_DIR) -> dict[str, NamedQuery]:
+    """Every named query under ``directory`` (not its subfolders), by name."""
+    return {q.name: q for q in (parse_query_file(p) for p in sorted(directory.glob("*.rq")))}
+
+
+def quality_checks(directory: Path = paths.QC_DIR) -> dict[str, NamedQuery]:
+    return {q.name: q for q in (parse_query_file(p) for p in sorted(directory.glob("*.rq")))}

@@ -1,0 +1,113 @@
+"""OWL 2 reasoning with owlready2 and HermiT (Java): checks that the ontology
+and data are consistent, classifies individuals, and returns the inferred
+triples to materialize. Serving reads the materialized file instead, so it
+needs no Java."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from therapykg.errors import JavaMissing, ValidationFailed
+from therapykg.namespaces import GRAPH_INFERRED, TKG, TKGR
+
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+OWL_THING = "http://www.w3.org/2002/07/owl#Thing"
+OWL_NAMED_INDIVIDUAL = "http://www.w3.org/2002/07/owl#NamedIndividual"
+# Inferred facts kept: types in our ontology and object properties between
+# curated resources. Everything else (owl:Thing, OWL's own vocabulary) is noise.
+_KEPT_NAMESPACES = (TKG, "http://www.w3.org/ns/prov#", "https://schema.org/")
+
+
+@dataclass
+class Inferences:
+    triples: list[ox.Triple]
+
+    def quads(self) -> list[ox.Quad]:
+        graph = ox.NamedNode(GRAPH_INFERRED)
+        return [ox.Quad(t.subject, t.predicate, t.object, graph) for t in self.triples]
+
+
+def java_executable() -> str:
+    java = shutil.which("java")
+    if java is None:
+        raise JavaMissing(
+            "Java was not found on PATH: the HermiT reasoner needs a Java runtime "
+            "(for example the Debian package default-jre-headless). Serving does not: "
+            "it uses the materialized inferences in graph_data/inferred.ttl."
+        )
+    return java
+
+
+def reason(quads: list[ox.Quad]) -> Inferences:
+    """Run HermiT over ``quads``; raise ValidationFailed if inconsistent."""
+    import owlready2
+
+    owlready2.JAVA_EXE = java_executable()
+    triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+    world = owlready2.World()
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "input.nt"
+        source.write_bytes(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
+        world.get_ontology(source.as_uri()).load(fileobj=io.BytesIO(source.read_bytes()), format="ntriples")
+    try:
+        with world.get_ontology("http://therapykg.invalid/inferred#"):
+            owlready2.sync_reasoner_hermit(world, infer_property_values=True, debug=0)
+    except owlready2.OwlReadyInconsistentOntologyError:
+        raise ValidationFailed("reasoner", [_explain_inconsistency(world, triples)]) from None
+    unsatisfiable = [c.iri for c in world.inconsistent_classes() if c.iri.startswith(TKG)]
+    if unsatisfiable:
+        raise ValidationFailed("reasoner", [f"unsatisfiable class {iri}" for iri in unsatisfiable])
+    return Inferences(_entailed_triples(world, triples))
+
+
+def _entailed_triples(world, asserted: list[ox.Triple]) -> list[ox.Triple]:
+    """Types of every curated individual (with all named superclasses) and
+    inferred object property values, minus what was asserted."""
+    asserted_set = set(asserted)
+    out: set[ox.Triple] = set()
+    curated = sorted({t.subject.value for t in asserted if t.predicate == RDF_TYPE
+                      and isinstance(t.subject, ox.NamedNode) and t.subject.value.startswith(TKGR)})
+    for iri in curated:
+        individual = world[iri]
+        if individual is None:
+            continue
+        subject = ox.NamedNode(iri)
+        for cls in individual.INDIRECT_is_a:
+            iri = getattr(cls, "iri", None)
+            if iri and iri.startswith(_KEPT_NAMESPACES):
+                out.add(ox.Triple(subject, RDF_TYPE, ox.NamedNode(iri)))
+        for prop in individual.get_properties():
+            if not hasattr(prop, "iri") or not prop.iri.startswith(TKG):
+                continue
+            if not _is_object_property(prop):
+                continue
+            for value in prop[individual]:
+                iri = getattr(value, "iri", None)
+                if iri and iri.startswith((TKGR, TKG)):
+                    out.add(ox.Triple(subject, ox.NamedNode(prop.iri), ox.NamedNode(iri)))
+    return sorted(out - asserted_set, key=str)
+
+
+def _is_object_property(prop) -> bool:
+    import owlready2
+
+    return isinstance(prop, owlready2.ObjectPropertyClass)
+
+
+def _explain_inconsistency(world, triples: list[ox.Triple]) -> str:
+    """HermiT says only 'inconsistent'; point at the usual suspects."""
+    hints = []
+    for individual in world.individuals():  # noqa: only declared ones are listed
+        names = {getattr(c, "iri", "") for c in individual.is_a}
+        if TKG + "Contraindication" in names and TKG + "Precaution" in names:
+            hints.append(f"{individual.iri} is both a contraindication and a precaution")
+    detail = "; ".join(hints)
+    return "the ontology and data are inconsistent" + (f": {detail}" if detail else
+        " (for example a therapy restricted to T-cell ALL given an indication for B-cell precursor ALL,"
+        " or an individual typed with two disjoint classes)")
