@@ -59,7 +59,7 @@ def reason(quads: list[ox.Quad]) -> Inferences:
         with world.get_ontology("http://therapykg.invalid/inferred#"):
             owlready2.sync_reasoner_hermit(world, infer_property_values=True, debug=0)
     except owlready2.OwlReadyInconsistentOntologyError:
-        raise ValidationFailed("reasoner", [_explain_inconsistency(world, triples)]) from None
+        raise ValidationFailed("reasoner", [_explain_inconsistency(triples)]) from None
     unsatisfiable = [c.iri for c in world.inconsistent_classes() if c.iri.startswith(TKG)]
     if unsatisfiable:
         raise ValidationFailed("reasoner", [f"unsatisfiable class {iri}" for iri in unsatisfiable])
@@ -100,14 +100,38 @@ def _is_object_property(prop) -> bool:
     return isinstance(prop, owlready2.ObjectPropertyClass)
 
 
-def _explain_inconsistency(world, triples: list[ox.Triple]) -> str:
-    """HermiT says only 'inconsistent'; point at the usual suspects."""
-    hints = []
-    for individual in world.individuals():  # noqa: only declared ones are listed
-        names = {getattr(c, "iri", "") for c in individual.is_a}
-        if TKG + "Contraindication" in names and TKG + "Precaution" in names:
-            hints.append(f"{individual.iri} is both a contraindication and a precaution")
-    detail = "; ".join(hints)
-    return "the ontology and data are inconsistent" + (f": {detail}" if detail else
-        " (for example a therapy restricted to T-cell ALL given an indication for B-cell precursor ALL,"
-        " or an individual typed with two disjoint classes)")
+_DISJOINT_TYPES = """
+SELECT DISTINCT ?x ?c1 ?c2 WHERE {
+  ?x a ?t1 , ?t2 .
+  ?t1 rdfs:subClassOf* ?c1 . ?t2 rdfs:subClassOf* ?c2 .
+  { ?c1 owl:disjointWith ?c2 }
+  UNION { ?all a owl:AllDisjointClasses ; owl:members/rdf:rest*/rdf:first ?c1 , ?c2 . FILTER (?c1 != ?c2) }
+  FILTER (STR(?c1) < STR(?c2))
+}"""
+
+_RESTRICTED_INDICATION = """
+SELECT DISTINCT ?x ?therapy ?disease ?allowed WHERE {
+  ?x tkg:indicationTherapy ?therapy ; tkg:indicationDiseaseState/tkg:stateOfDisease ?disease .
+  ?therapy a [ owl:onProperty tkg:indicatedForDisease ; owl:allValuesFrom ?allowed ] .
+  ?disease a/rdfs:subClassOf* ?diseaseClass .
+  { ?diseaseClass owl:disjointWith ?allowed } UNION { ?allowed owl:disjointWith ?diseaseClass }
+}"""
+
+
+def _explain_inconsistency(triples: list[ox.Triple]) -> str:
+    """HermiT says only 'inconsistent': look for the usual causes in the
+    asserted triples so that the message names the resources involved."""
+    from therapykg.namespaces import PREFIXES, shorten
+
+    store = ox.Store()
+    store.bulk_extend([ox.Quad(t.subject, t.predicate, t.object) for t in triples])
+    hints = [
+        f"{row['x'].value} is typed with disjoint classes {row['c1'].value} and {row['c2'].value}"
+        for row in store.query(_DISJOINT_TYPES, prefixes=PREFIXES)
+    ] + [
+        f"{row['x'].value} indicates {row['therapy'].value} for {row['disease'].value}, "
+        f"but that therapy is only indicated for {row['allowed'].value}"
+        for row in store.query(_RESTRICTED_INDICATION, prefixes=PREFIXES)
+    ]
+    message = "the ontology and data are inconsistent"
+    return shorten(f"{message}: {'; '.join(hints)}" if hints else message)
