@@ -47,7 +47,9 @@ def main() -> None:
               show_default=True, help="Folder for the release files.")
 @click.option("--require-reasoner/--allow-materialized", default=False,
               help="Fail when Java is missing instead of using the committed inferences.")
-def build(out_dir: Path, require_reasoner: bool) -> None:
+@click.option("--into", "into", type=click.Path(file_okay=False, path_type=Path),
+              help="Also write the graph into an on-disk Oxigraph store at this path (for `serve --store`).")
+def build(out_dir: Path, require_reasoner: bool, into: Path | None) -> None:
     """Load, validate, reason, check and write release files."""
     from therapykg.build import build as run_build
 
@@ -65,6 +67,11 @@ def build(out_dir: Path, require_reasoner: bool) -> None:
     elif result.inferences_changed:
         err.print(f"[yellow]materialized inferences updated: {paths.INFERRED_FILE.name}[/]")
     out.print(f"release files in {result.release_dir}")
+    if into is not None:
+        from therapykg.graph import write_store
+
+        write_store(result.graph, into)
+        out.print(f"on-disk store in {into}")
 
 
 @main.command()
@@ -131,6 +138,49 @@ def queries() -> None:
     for name, named in library().items():
         table.add_row(name, named.title, ", ".join(f"{p.name} ({p.type})" for p in named.parameters))
     out.print(table)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, envvar="THERAPYKG_HOST", help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, envvar="THERAPYKG_PORT", help="Port to listen on.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1), envvar="THERAPYKG_WORKERS",
+              help="uvicorn worker processes.")
+@click.option("--store", default="memory", show_default=True, envvar="THERAPYKG_STORE",
+              help="memory (the built graph from the package files) or the path of a store made by `build --into`.")
+@click.option("--query-workers", type=click.IntRange(1), envvar="THERAPYKG_QUERY_WORKERS",
+              help="Query processes per worker [default: cores, at most 4].")
+@click.option("--timeout", "query_timeout", type=click.FloatRange(min=0.001), envvar="THERAPYKG_QUERY_TIMEOUT",
+              help="Query timeout in seconds [default: 10].")
+@click.option("--max-rows", type=click.IntRange(1), envvar="THERAPYKG_MAX_ROWS", help="Result row limit [default: 10000].")
+@click.option("--log-level", default="info", show_default=True, type=click.Choice(["debug", "info", "warning", "error"]))
+def serve(host, port, workers, store, query_workers, query_timeout, max_rows, log_level) -> None:
+    """Serve the SPARQL endpoint, named queries and linked data over HTTP."""
+    import os
+
+    import uvicorn
+
+    if store != "memory" and not Path(store).is_dir():
+        err.print(f"[bold red]error:[/] --store {store!r} is neither 'memory' nor a store folder made by `therapykg build --into`")
+        sys.exit(2)
+    # Settings travel by environment so that every uvicorn worker sees them.
+    for name, value in (("STORE", store), ("QUERY_WORKERS", query_workers), ("QUERY_TIMEOUT", query_timeout), ("MAX_ROWS", max_rows)):
+        if value is not None:
+            os.environ[f"THERAPYKG_{name}"] = str(value)
+    uvicorn.run("therapykg.api.app:create_app", factory=True, host=host, port=port, workers=workers,
+                log_level=log_level, access_log=False, log_config=_log_config(log_level))
+
+
+def _log_config(level: str) -> dict:
+    """uvicorn's own logs plus the service's JSON access log, on standard error."""
+    import copy
+
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["handlers"]["access_json"] = {"class": "logging.StreamHandler", "stream": "ext://sys.stderr", "formatter": "plain"}
+    config["formatters"]["plain"] = {"format": "%(message)s"}
+    config["loggers"]["therapykg.access"] = {"handlers": ["access_json"], "level": level.upper(), "propagate": False}
+    return config
 
 
 def _split_param(text: str) -> tuple[str, str]:

@@ -14,6 +14,7 @@ from therapykg.loader import load_inputs, parse_turtle
 from therapykg.namespaces import GRAPH_INFERRED, PREFIXES
 
 INFERRED_HEADER = "# input-version: "
+STORE_VERSION_FILE = "therapykg-version"
 
 
 @dataclass
@@ -83,3 +84,29 @@ def load_graph(*, ontology_dir: Path = paths.ONTOLOGY_DIR, data_dir: Path = path
     store = ox.Store(store_path) if store_path else ox.Store()
     store.bulk_extend(loaded.quads + inferred)
     return KnowledgeGraph(store, loaded.version)
+
+
+def write_store(graph: KnowledgeGraph, path: Path) -> None:
+    """Copy the graph into an on-disk Oxigraph store at ``path`` (replacing
+    any earlier one) and record its version beside the data."""
+    import shutil
+
+    path = Path(path)
+    staging = path.with_name(path.name + ".building")
+    shutil.rmtree(staging, ignore_errors=True)
+    disk = ox.Store(str(staging))
+    disk.bulk_extend(graph.store.quads_for_pattern(None, None, None, None))
+    disk.flush()
+    del disk
+    (staging / STORE_VERSION_FILE).write_text(graph.version + "\n", encoding="utf-8")
+    if path.exists():
+        shutil.rmtree(path)
+    staging.rename(path)
+
+
+def read_store_version(path: str | Path) -> str:
+    """The version of an on-disk store written by ``write_store``."""
+    marker = Path(path) / STORE_VERSION_FILE
+    if not marker.exists():
+        raise BuildError(f"{path} is not a therapykg store (no {STORE_VERSION_FILE}); create one with `therapykg build --into {path}`")
+    return marker.read_text(encoding="utf-8").strip()

@@ -1,0 +1,80 @@
+"""The query library over HTTP, with parameters bound by the engine."""
+
+import pytest
+
+JSON = "application/sparql-results+json"
+
+
+def test_list_queries(client):
+    listing = {q["name"]: q for q in client.get("/queries").json()}
+    dose = listing["dose-on-day"]
+    assert dose["title"] and dose["url"].endswith("/queries/dose-on-day")
+    assert {p["name"]: p["type"] for p in dose["parameters"]} == {
+        "therapy": "iri", "setting": "iri", "weightKg": "decimal", "cycle": "integer", "day": "integer", "source": "iri"}
+    assert {p["name"]: p.get("default") for p in dose["parameters"]}["therapy"] == "tkgr:blinatumomab"
+
+
+def test_run_with_parameters(client):
+    response = client.get("/queries/dose-on-day", params={"weightKg": "60", "cycle": "1", "day": "8"}, headers={"Accept": JSON})
+    assert response.status_code == 200
+    rows = response.json()["results"]["bindings"]
+    assert [(r["dose"]["value"], r["unit"]["value"]) for r in rows] == [("28", "ug/d")]
+
+
+def test_csv_and_etag(client):
+    response = client.get("/queries/trials", params={"format": "csv"})
+    assert response.status_code == 200 and response.text.startswith("trial,name,registryId")
+    assert client.get("/queries/trials", params={"format": "csv"}, headers={"If-None-Match": response.headers["ETag"]}).status_code == 304
+
+
+def test_unknown_query_is_404(client):
+    assert client.get("/queries/no-such-query").status_code == 404
+
+
+@pytest.mark.parametrize(("params", "message"), [
+    ({"weightKg": "heavy", "cycle": "1", "day": "8"}, "not a number"),
+    ({"weightKg": "60", "cycle": "1.5", "day": "8"}, "not an integer"),
+    ({"weightKg": "60", "cycle": "1"}, "needs parameter 'day'"),
+    ({"weightKg": "60", "cycle": "1", "day": "8", "dose": "9"}, "has no parameter 'dose'"),
+    ({"weightKg": "NaN", "cycle": "1", "day": "8"}, "not a finite number"),
+])
+def test_wrong_parameters_are_400(client, params, message):
+    response = client.get("/queries/dose-on-day", params=params)
+    assert response.status_code == 400
+    assert message in response.text
+
+
+@pytest.mark.parametrize("hostile", [
+    "tkgr:blinatumomab> } ; DROP ALL ; SELECT * WHERE { ?s ?p ?o",
+    "https://w3id.org/therapykg/resource/blinatumomab with spaces",
+    "<https://w3id.org/therapykg/resource/blinatumomab>",
+    'tkgr:x" . ?s ?p ?o . "',
+    "javascript:alert(1)}",
+])
+def test_hostile_iri_parameters_cannot_change_the_query(client, hostile):
+    response = client.get("/queries/indications", params={"therapy": hostile})
+    if response.status_code == 400:
+        assert "is not an IRI" in response.text
+    else:  # accepted as an IRI: it is a term, so it matches nothing
+        assert response.status_code == 200
+        assert response.json()["results"]["bindings"] == []
+
+
+@pytest.mark.parametrize("hostile", [
+    '"} ; DROP ALL ; SELECT * WHERE { ?s ?p ?o } #',
+    "') } UNION { ?resource ?p ?o } #",
+    "\\u0022 } UNION { ?resource ?p ?o }",
+    "BLINCYTO\" || true || \"",
+])
+def test_hostile_string_parameters_are_just_text(client, graph, hostile):
+    response = client.get("/queries/search", params={"text": hostile}, headers={"Accept": JSON})
+    assert response.status_code == 200
+    assert response.json()["results"]["bindings"] == []  # no label contains these strings
+    count = client.get("/sparql", params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"}, headers={"Accept": JSON})
+    assert int(count.json()["results"]["bindings"][0]["n"]["value"]) == len(graph)
+
+
+def test_string_parameter_search_works(client):
+    response = client.get("/queries/search", params={"text": "blincyto"}, headers={"Accept": JSON})
+    resources = {r["resource"]["value"].rsplit("/", 1)[1] for r in response.json()["results"]["bindings"]}
+    assert "blinatumomab" in resources

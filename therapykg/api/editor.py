@@ -1,0 +1,61 @@
+"""The HTML query editor (YASGUI, served from the package, no CDN),
+pre-filled with the named queries as examples."""
+
+from __future__ import annotations
+
+import html
+import json
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from therapykg.queries import library
+
+PAGE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>therapykg SPARQL endpoint</title>
+<link rel="stylesheet" href="{static}/vendor/yasgui.min.css">
+<link rel="stylesheet" href="{static}/therapykg.css">
+</head>
+<body>
+<header>
+  <h1>therapykg SPARQL endpoint</h1>
+  <p>SPARQL 1.1 queries over the therapykg graph (version <code>{version}</code>).
+  For research and informatics use, not for clinical decisions.</p>
+  <label for="examples">Example queries</label>
+  <select id="examples">{options}</select>
+</header>
+<main id="yasgui"></main>
+<script src="{static}/vendor/yasgui.min.js"></script>
+<script>window.THERAPYKG = {config};</script>
+<script src="{static}/editor.js"></script>
+</body>
+</html>
+"""
+
+
+def editor_page(request: Request) -> HTMLResponse:
+    examples = [{"name": q.name, "title": q.title, "query": _example_text(q)} for q in library().values()]
+    options = "".join(f'<option value="{i}">{html.escape(e["title"])}</option>' for i, e in enumerate(examples))
+    config = {"endpoint": str(request.url_for("sparql")), "examples": examples}
+    page = PAGE.format(static=request.url_for("static", path="").path.rstrip("/"),
+                       version=html.escape(request.app.state.pool.version or ""),
+                       options=options, config=json.dumps(config).replace("</", "<\\/"))
+    return HTMLResponse(page)
+
+
+def _example_text(query) -> str:
+    """A library query made runnable as-is: parameters become VALUES with their defaults."""
+    text = query.text
+    defaults = [p for p in query.parameters if p.default is not None]
+    if not defaults or len(defaults) != len(query.parameters):
+        return text
+    body_start = text.index("WHERE {") + len("WHERE {") if "WHERE {" in text else -1
+    if body_start < 0:
+        return text
+    names = " ".join(f"?{p.name}" for p in defaults)
+    terms = " ".join(p.default for p in defaults)
+    values = f"VALUES ({names}) {{ ({terms}) }}"
+    return text[:body_start] + f"\n  {values}" + text[body_start:]

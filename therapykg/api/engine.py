@@ -1,0 +1,132 @@
+"""A pool of query worker processes. Each request borrows an idle worker;
+a query that outlives its timeout gets its worker killed (freeing the CPU)
+and a fresh one started in its place, while the event loop keeps serving."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+from dataclasses import dataclass
+
+from therapykg.api import worker as worker_module
+from therapykg.api.worker import QueryJob, QueryOutcome
+
+log = logging.getLogger("therapykg.engine")
+
+
+class QueryTimeout(Exception):
+    pass
+
+
+class EngineUnavailable(Exception):
+    pass
+
+
+def _context():
+    ctx = multiprocessing.get_context("forkserver")
+    # Workers fork from a server that already imported the engine, so a
+    # replacement starts in a fraction of a second.
+    ctx.set_forkserver_preload(["therapykg.api.worker"])
+    return ctx
+
+
+@dataclass(eq=False)
+class _Worker:
+    process: multiprocessing.process.BaseProcess
+    conn: object
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.join(timeout=5)
+        self.conn.close()
+
+
+class QueryPool:
+    def __init__(self, size: int, store: str):
+        self.size, self.store = size, store
+        self.version: str | None = None
+        self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
+        self._all: set[_Worker] = set()
+        self._ctx = _context()
+        self._closed = False
+
+    @property
+    def ready_workers(self) -> int:
+        return self._idle.qsize()
+
+    async def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        workers = await asyncio.gather(*[loop.run_in_executor(None, self._spawn) for _ in range(self.size)])
+        for w in workers:
+            self._idle.put_nowait(w)
+
+    def _spawn(self) -> _Worker:
+        parent, child = self._ctx.Pipe()
+        process = self._ctx.Process(target=worker_module.main, args=(child, self.store), daemon=True)
+        process.start()
+        child.close()
+        status, detail = parent.recv()
+        if status != "ready":
+            process.join()
+            raise EngineUnavailable(f"query worker could not open the store {self.store!r}: {detail}")
+        self.version = detail
+        w = _Worker(process, parent)
+        self._all.add(w)
+        return w
+
+    async def _replace(self, dead: _Worker) -> None:
+        self._all.discard(dead)
+        if self._closed:
+            return
+        loop = asyncio.get_running_loop()
+        try:
+            fresh = await loop.run_in_executor(None, self._spawn)
+        except Exception:
+            log.exception("could not start a replacement query worker")
+            return
+        self._idle.put_nowait(fresh)
+
+    async def execute(self, job: QueryJob, timeout: float) -> QueryOutcome:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        try:
+            w = await asyncio.wait_for(self._idle.get(), timeout)
+        except asyncio.TimeoutError:
+            raise QueryTimeout(f"no query worker became free within {timeout:g} s") from None
+        try:
+            w.conn.send(job)
+            outcome = await asyncio.wait_for(_receive(w.conn), max(deadline - loop.time(), 0.001))
+        except asyncio.TimeoutError:
+            w.kill()
+            asyncio.ensure_future(self._replace(w))
+            raise QueryTimeout(f"query timed out after {timeout:g} s and was stopped") from None
+        except (EOFError, OSError):
+            w.kill()
+            asyncio.ensure_future(self._replace(w))
+            raise EngineUnavailable("the query worker stopped unexpectedly; it is being replaced") from None
+        self._idle.put_nowait(w)
+        return outcome
+
+    async def close(self) -> None:
+        self._closed = True
+        for w in list(self._all):
+            try:
+                w.conn.send(None)
+            except OSError:
+                pass
+            w.kill()
+        self._all.clear()
+
+
+async def _receive(conn) -> QueryOutcome:
+    """Wait without blocking the event loop until the worker answers."""
+    loop = asyncio.get_running_loop()
+    ready = loop.create_future()
+    fd = conn.fileno()
+    loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
+    try:
+        await ready
+    finally:
+        loop.remove_reader(fd)
+    return conn.recv()

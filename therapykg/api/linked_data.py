@@ -1,0 +1,167 @@
+"""Linked data: every IRI of the graph resolves on the service (HTML for
+browsers, RDF by content negotiation), whole-graph downloads, and the
+VoID/DCAT description of the dataset."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+
+from therapykg.api.http import cache_headers, error, etag_for, not_modified, run_job
+from therapykg.api.negotiation import GRAPH_FORMATS, NotAcceptable, choose
+from therapykg.api.service_description import void_description
+from therapykg.api.worker import DUMP_FORMATS, QueryJob
+from therapykg.namespaces import TKG, TKGR, compact
+
+_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
+
+DESCRIBE = """
+CONSTRUCT { ?iri ?p ?o . ?o ?qp ?qo }
+WHERE { ?iri ?p ?o . OPTIONAL { FILTER (isBlank(?o)) ?o ?qp ?qo } }
+"""
+
+# Everything the HTML page shows: outgoing values (with blank-node details)
+# and incoming links, each with its label.
+PAGE = """
+SELECT ?iri ?direction ?p ?pLabel ?o ?oLabel ?qp ?qpLabel ?qo ?qoLabel WHERE {
+  { BIND ("out" AS ?direction) ?iri ?p ?o .
+    OPTIONAL { FILTER (isBlank(?o)) ?o ?qp ?qo . FILTER (!isBlank(?qo))
+               OPTIONAL { ?qp rdfs:label ?qpLabel } OPTIONAL { ?qo rdfs:label ?qoLabel } } }
+  UNION
+  { BIND ("in" AS ?direction) ?o ?p ?iri . FILTER (!isBlank(?o)) }
+  OPTIONAL { ?p rdfs:label ?pLabel }
+  OPTIONAL { ?o rdfs:label ?oLabel }
+}
+"""
+
+
+def _iri_for(request: Request) -> str | None:
+    slug = request.path_params["slug"]
+    if not _SLUG.match(slug):
+        return None
+    namespace = TKGR if request.url.path.startswith("/resource/") else TKG
+    return namespace + slug
+
+
+async def resource(request: Request) -> Response:
+    iri = _iri_for(request)
+    if iri is None:
+        return error(404, "no such resource")
+    accept = request.headers.get("accept", "")
+    wants_html = "text/html" in accept and not request.query_params.get("format")
+    substitutions = {"iri": ("iri", iri)}
+    if not wants_html:
+        try:
+            fmt = choose(GRAPH_FORMATS, accept, request.query_params.get("format"))
+        except NotAcceptable as exc:
+            return error(406, str(exc))
+        etag = etag_for(request.app.state.pool.version, iri, fmt.name)
+        cached = not_modified(request, etag)
+        if cached:
+            return cached
+        job = QueryJob(query=DESCRIBE, format=fmt.name, substitutions=substitutions, max_rows=100_000)
+        response = await run_job(request, job, request.app.state.settings.query_timeout, etag)
+        if response.status_code == 200 and response.headers.get("X-Result-Rows") == "0":
+            return error(404, f"{iri} is not described in this graph")
+        return response
+    etag = etag_for(request.app.state.pool.version, iri, "html")
+    cached = not_modified(request, etag)
+    if cached:
+        return cached
+    job = QueryJob(query=PAGE, format="json",
+                   substitutions=substitutions, max_rows=100_000)
+    response = await run_job(request, job, request.app.state.settings.query_timeout, etag)
+    if response.status_code != 200:
+        return response
+    rows = json.loads(response.body)["results"]["bindings"]
+    if not any(r["direction"]["value"] == "out" for r in rows):
+        return error(404, f"{iri} is not described in this graph")
+    return HTMLResponse(_render(request, iri, rows), headers=cache_headers(request, etag))
+
+
+def _local_link(request: Request, iri: str) -> str | None:
+    for namespace, route in ((TKGR, "/resource/"), (TKG, "/ontology/")):
+        if iri.startswith(namespace) and _SLUG.match(iri[len(namespace):]):
+            return route + iri[len(namespace):]
+    return None
+
+
+def _term(request: Request, term: dict, label: dict | None = None) -> str:
+    if term["type"] == "uri":
+        text = html.escape(label["value"] if label else compact(term["value"]))
+        href = _local_link(request, term["value"]) or term["value"]
+        return f'<a href="{html.escape(href)}">{text}</a>'
+    value = html.escape(term["value"])
+    if "xml:lang" in term:
+        return f"{value} <span class=iri>@{html.escape(term['xml:lang'])}</span>"
+    return value
+
+
+def _render(request: Request, iri: str, rows: list[dict]) -> str:
+    outgoing: dict[str, dict] = {}
+    incoming: list[str] = []
+    blank: dict[str, list[str]] = {}
+    title = compact(iri)
+    for row in rows:
+        p = row["p"]["value"]
+        if row["direction"]["value"] == "in":
+            incoming.append(f"{_term(request, row['o'], row.get('oLabel'))} <span class=iri>{html.escape(row.get('pLabel', row['p'])['value'])}</span>")
+            continue
+        if p == "http://www.w3.org/2000/01/rdf-schema#label":
+            title = row["o"]["value"]
+        entry = outgoing.setdefault(p, {"label": row.get("pLabel", {"value": compact(p)})["value"], "values": {}})
+        o = row["o"]
+        if o["type"] == "bnode":
+            if "qp" in row:
+                blank.setdefault(o["value"], []).append(
+                    f"{html.escape(row.get('qpLabel', {'value': compact(row['qp']['value'])})['value'])}: {_term(request, row['qo'], row.get('qoLabel'))}")
+            entry["values"].setdefault(o["value"], None)
+        else:
+            entry["values"][json.dumps(o, sort_keys=True)] = _term(request, o, row.get("oLabel"))
+    body_rows = []
+    for p, entry in sorted(outgoing.items(), key=lambda item: (item[0] != PROV_DERIVED, item[1]["label"])):
+        cells = [v if v is not None else "; ".join(sorted(blank.get(k, []))) for k, v in entry["values"].items()]
+        body_rows.append(f"<tr><th>{html.escape(entry['label'])}<div class=iri>{html.escape(compact(p))}</div></th>"
+                         f"<td>{'<br>'.join(sorted(cells))}</td></tr>")
+    links = "".join(f"<li>{item}</li>" for item in sorted(set(incoming)))
+    static = request.url_for("static", path="").path.rstrip("/")
+    return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+            f'<link rel="stylesheet" href="{static}/therapykg.css"></head><body>'
+            f"<h1>{html.escape(title)}</h1><p class=iri>{html.escape(iri)}</p>"
+            f'<p class=notice>For research and informatics use, not for clinical decisions. '
+            f'Also as <a href="?format=turtle">Turtle</a> or <a href="?format=jsonld">JSON-LD</a>.</p>'
+            f'<table class=resource>{"".join(body_rows)}</table>'
+            f"<h2>Referenced by</h2><ul>{links or '<li>nothing</li>'}</ul></body></html>")
+
+
+async def download(request: Request) -> Response:
+    filename = request.path_params["filename"]
+    stem, _, suffix = filename.partition(".")
+    if stem != "therapykg" or suffix not in DUMP_FORMATS:
+        return error(404, f"no download {filename!r}; available: " + ", ".join(f"therapykg.{s}" for s in DUMP_FORMATS))
+    etag = etag_for(request.app.state.pool.version, "download", suffix)
+    cached = not_modified(request, etag)
+    if cached:
+        return cached
+    response = await run_job(request, QueryJob(query="", dump=suffix), request.app.state.settings.query_timeout * 3, etag)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+async def void(request: Request) -> Response:
+    accept = request.headers.get("accept", "")
+    try:
+        fmt = choose(GRAPH_FORMATS, "text/turtle" if "text/html" in accept else accept, request.query_params.get("format"))
+    except NotAcceptable as exc:
+        return error(406, str(exc))
+    etag = etag_for(request.app.state.pool.version, "void", fmt.name, str(request.base_url))
+    cached = not_modified(request, etag)
+    if cached:
+        return cached
+    body = void_description(request, fmt.name, request.app.state.sources)
+    return Response(body, media_type=fmt.media_type, headers=cache_headers(request, etag))

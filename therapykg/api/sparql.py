@@ -1,0 +1,81 @@
+"""The SPARQL 1.1 Protocol endpoint at /sparql: queries by GET, form POST
+and direct POST; content negotiation; service description; editor page."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from therapykg.api.editor import editor_page
+from therapykg.api.guard import Refused, check_query
+from therapykg.api.http import error, etag_for, not_modified, run_job, timeout_for
+from therapykg.api.negotiation import GRAPH_FORMATS, NotAcceptable, choose
+from therapykg.api.service_description import service_description
+from therapykg.api.worker import QueryJob
+
+FORM = "application/x-www-form-urlencoded"
+DIRECT = "application/sparql-query"
+UPDATE = "application/sparql-update"
+
+
+async def sparql(request: Request) -> Response:
+    params = {k: v for k, v in parse_qs(request.url.query, keep_blank_values=True).items()}
+    if request.method == "POST":
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        body = (await request.body()).decode("utf-8", errors="replace")
+        if not body and not content_type:
+            pass  # an empty POST: reported below as a missing query
+        elif content_type == FORM:
+            for key, values in parse_qs(body, keep_blank_values=True).items():
+                params.setdefault(key, []).extend(values)
+        elif content_type == DIRECT:
+            params.setdefault("query", []).append(body)
+        elif content_type == UPDATE:
+            return error(403, "SPARQL Update is not allowed: this endpoint is read-only")
+        else:
+            return error(415, f"unsupported Content-Type {content_type or '(none)'!r}: "
+                              f"send {FORM} or {DIRECT}")
+    if "update" in params:
+        return error(403, "SPARQL Update is not allowed: this endpoint is read-only")
+    queries = params.get("query", [])
+    if not queries:
+        if request.method == "GET":
+            return _describe_service(request)
+        return error(400, "missing 'query' parameter")
+    if len(queries) > 1:
+        return error(400, "more than one 'query' parameter")
+    query = queries[0]
+    default_graphs = params.get("default-graph-uri", [])
+    named_graphs = params.get("named-graph-uri", [])
+    try:
+        check_query(query, default_graphs, named_graphs)
+        timeout = timeout_for(request, _one(params, "timeout"))
+    except Refused as refused:
+        return error(refused.status, str(refused))
+    except ValueError as exc:
+        return error(400, str(exc))
+    settings = request.app.state.settings
+    job = QueryJob(query=query, accept=request.headers.get("accept"), format=_one(params, "format"),
+                   default_graphs=default_graphs, named_graphs=named_graphs, max_rows=settings.max_rows)
+    etag = etag_for(request.app.state.pool.version, query, job.accept, job.format, default_graphs, named_graphs, job.max_rows)
+    return not_modified(request, etag) or await run_job(request, job, timeout, etag)
+
+
+def _one(params: dict[str, list[str]], name: str) -> str | None:
+    values = params.get(name)
+    return values[-1] if values else None
+
+
+def _describe_service(request: Request) -> Response:
+    accept = request.headers.get("accept", "")
+    if "text/html" in accept and not request.query_params.get("format"):
+        return editor_page(request)
+    try:
+        fmt = choose(GRAPH_FORMATS, accept, request.query_params.get("format"))
+    except NotAcceptable as exc:
+        return error(406, str(exc))
+    etag = etag_for(request.app.state.pool.version, "service-description", fmt.name, str(request.url))
+    body = service_description(request, fmt.name)
+    return not_modified(request, etag) or Response(body, media_type=fmt.media_type, headers={"ETag": etag, "Vary": "Accept"})

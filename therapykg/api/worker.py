@@ -1,0 +1,127 @@
+"""The query worker: a separate process that holds the graph and runs one
+query at a time, so that a runaway query can be stopped by killing it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from therapykg.api.negotiation import NotAcceptable
+from therapykg.api.results import serialize
+from therapykg.namespaces import PREFIXES
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+@dataclass
+class QueryJob:
+    query: str
+    accept: str | None = None
+    format: str | None = None
+    default_graphs: list[str] = field(default_factory=list)
+    named_graphs: list[str] = field(default_factory=list)
+    # variable name -> ("iri", value) or ("literal", value, datatype IRI or "", language or "")
+    substitutions: dict[str, tuple] = field(default_factory=dict)
+    max_rows: int = 10_000
+    # Instead of a query: dump the whole store in this format (ttl, nt, jsonld, nq, trig).
+    dump: str | None = None
+
+
+@dataclass
+class QueryOutcome:
+    status: int
+    media_type: str
+    body: bytes
+    rows: int = 0
+    truncated: bool = False
+
+
+def encode_term(term: ox.NamedNode | ox.Literal) -> tuple:
+    if isinstance(term, ox.NamedNode):
+        return ("iri", term.value)
+    return ("literal", term.value, "" if term.language else term.datatype.value, term.language or "")
+
+
+def decode_term(encoded: tuple) -> ox.NamedNode | ox.Literal:
+    if encoded[0] == "iri":
+        return ox.NamedNode(encoded[1])
+    _, value, datatype, language = encoded
+    if language:
+        return ox.Literal(value, language=language)
+    return ox.Literal(value, datatype=ox.NamedNode(datatype or XSD + "string"))
+
+
+def open_store(store: str) -> tuple[ox.Store, str]:
+    """The graph to serve: ``memory`` loads the built graph from the package's
+    files; anything else is the path of an on-disk store opened read-only."""
+    if store == "memory":
+        from therapykg.graph import load_graph
+
+        graph = load_graph()
+        return graph.store, graph.version
+    from therapykg.graph import read_store_version
+
+    return ox.Store.read_only(store), read_store_version(store)
+
+
+DUMP_FORMATS = {
+    "nq": (ox.RdfFormat.N_QUADS, "application/n-quads"),
+    "trig": (ox.RdfFormat.TRIG, "application/trig"),
+    "ttl": (ox.RdfFormat.TURTLE, "text/turtle; charset=utf-8"),
+    "nt": (ox.RdfFormat.N_TRIPLES, "application/n-triples"),
+    "jsonld": (ox.RdfFormat.JSON_LD, "application/ld+json"),
+}
+
+
+def dump(store: ox.Store, name: str) -> QueryOutcome:
+    fmt, media = DUMP_FORMATS[name]
+    quads = list(store.quads_for_pattern(None, None, None, None))
+    if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
+        body = ox.serialize(quads, format=fmt, **({"prefixes": PREFIXES} if fmt == ox.RdfFormat.TRIG else {}))
+    else:
+        triples = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in quads}, key=str)
+        body = ox.serialize(triples, format=fmt, **({"prefixes": PREFIXES} if fmt == ox.RdfFormat.TURTLE else {}))
+    return QueryOutcome(200, media, body, len(quads))
+
+
+def execute(store: ox.Store, job: QueryJob) -> QueryOutcome:
+    if job.dump:
+        return dump(store, job.dump)
+    options = {"prefixes": PREFIXES}
+    if job.default_graphs:
+        options["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
+    else:
+        options["use_default_graph_as_union"] = True
+    if job.named_graphs:
+        options["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
+    if job.substitutions:
+        options["substitutions"] = {ox.Variable(k): decode_term(v) for k, v in job.substitutions.items()}
+    try:
+        results = store.query(job.query, **options)
+        out = serialize(results, job.accept, job.format, job.max_rows)
+    except SyntaxError as error:
+        return QueryOutcome(400, "text/plain; charset=utf-8", f"malformed SPARQL query: {error}".encode())
+    except NotAcceptable as error:
+        return QueryOutcome(406, "text/plain; charset=utf-8", str(error).encode())
+    except (OSError, RuntimeError, ValueError) as error:
+        return QueryOutcome(500, "text/plain; charset=utf-8", f"query evaluation failed: {error}".encode())
+    return QueryOutcome(200, out.media_type, out.body, out.rows, out.truncated)
+
+
+def main(conn, store_location: str) -> None:
+    """Process entry point: load the graph, say ready, then answer jobs until None."""
+    try:
+        store, version = open_store(store_location)
+    except Exception as error:  # reported to the parent, which refuses to start
+        conn.send(("failed", f"{type(error).__name__}: {error}"))
+        return
+    conn.send(("ready", version))
+    while True:
+        try:
+            job = conn.recv()
+        except EOFError:
+            return
+        if job is None:
+            return
+        conn.send(execute(store, job))
