@@ -81,6 +81,19 @@ class NamedQuery:
         return bound
 
 
+def runnable_text(query: NamedQuery, values: dict[str, str] | None = None) -> str:
+    """The query with its parameters fixed by a VALUES clause, to run as-is
+    in any SPARQL client (the editor's examples, benchmarks). Terms are
+    written by the engine's own serializer, never pasted from user text."""
+    bound = query.substitutions(values or {})
+    if not bound or "WHERE {" not in query.text:
+        return query.text
+    names = " ".join(str(v) for v in bound)
+    terms = " ".join(str(t) for t in bound.values())
+    start = query.text.index("WHERE {") + len("WHERE {")
+    return query.text[:start] + f"\n  VALUES ({names}) {{ ({terms}) }}" + query.text[start:]
+
+
 def parse_query_file(path: Path) -> NamedQuery:
     text = path.read_text(encoding="utf-8")
     header: dict[str, str] = {}

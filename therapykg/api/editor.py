@@ -9,7 +9,7 @@ import json
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from therapykg.queries import library
+from therapykg.queries import library, runnable_text
 
 PAGE = """<!doctype html>
 <html lang="en">
@@ -47,15 +47,7 @@ def editor_page(request: Request) -> HTMLResponse:
 
 
 def _example_text(query) -> str:
-    """A library query made runnable as-is: parameters become VALUES with their defaults."""
-    text = query.text
-    defaults = [p for p in query.parameters if p.default is not None]
-    if not defaults or len(defaults) != len(query.parameters):
-        return text
-    body_start = text.index("WHERE {") + len("WHERE {") if "WHERE {" in text else -1
-    if body_start < 0:
-        return text
-    names = " ".join(f"?{p.name}" for p in defaults)
-    terms = " ".join(p.default for p in defaults)
-    values = f"VALUES ({names}) {{ ({terms}) }}"
-    return text[:body_start] + f"\n  {values}" + text[body_start:]
+    """A library query made runnable as-is when every parameter has a default."""
+    if any(p.default is None for p in query.parameters):
+        return query.text
+    return runnable_text(query)

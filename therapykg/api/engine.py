@@ -7,10 +7,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import pickle
+import socket
 from dataclasses import dataclass
 
 from therapykg.api import worker as worker_module
-from therapykg.api.worker import QueryJob, QueryOutcome
+from therapykg.api.worker import HEADER, QueryJob, QueryOutcome, frame
 
 log = logging.getLogger("therapykg.engine")
 
@@ -34,12 +36,30 @@ def _context():
 @dataclass(eq=False)
 class _Worker:
     process: multiprocessing.process.BaseProcess
-    conn: object
+    sock: socket.socket
+
+    async def ask(self, job: QueryJob) -> QueryOutcome:
+        loop = asyncio.get_running_loop()
+        await loop.sock_sendall(self.sock, frame(job))
+        header = await _read_exactly(loop, self.sock, HEADER.size)
+        (size,) = HEADER.unpack(header)
+        return pickle.loads(await _read_exactly(loop, self.sock, size))
 
     def kill(self) -> None:
         self.process.kill()
         self.process.join(timeout=5)
-        self.conn.close()
+        self.sock.close()
+
+
+async def _read_exactly(loop: asyncio.AbstractEventLoop, sock: socket.socket, size: int) -> bytes:
+    chunks, remaining = [], size
+    while remaining:
+        chunk = await loop.sock_recv(sock, min(remaining, 1 << 20))
+        if not chunk:
+            raise EOFError("query worker closed its socket")
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
 
 
 class QueryPool:
@@ -62,15 +82,17 @@ class QueryPool:
             self._idle.put_nowait(w)
 
     def _spawn(self) -> _Worker:
-        parent, child = self._ctx.Pipe()
+        parent, child = socket.socketpair()
         process = self._ctx.Process(target=worker_module.main, args=(child, self.store), daemon=True)
         process.start()
         child.close()
-        status, detail = parent.recv()
+        status, detail = worker_module.read_frame(parent)
         if status != "ready":
             process.join()
+            parent.close()
             raise EngineUnavailable(f"query worker could not open the store {self.store!r}: {detail}")
         self.version = detail
+        parent.setblocking(False)
         w = _Worker(process, parent)
         self._all.add(w)
         return w
@@ -95,38 +117,23 @@ class QueryPool:
         except asyncio.TimeoutError:
             raise QueryTimeout(f"no query worker became free within {timeout:g} s") from None
         try:
-            w.conn.send(job)
-            outcome = await asyncio.wait_for(_receive(w.conn), max(deadline - loop.time(), 0.001))
+            outcome = await asyncio.wait_for(w.ask(job), max(deadline - loop.time(), 0.001))
         except asyncio.TimeoutError:
-            w.kill()
-            asyncio.ensure_future(self._replace(w))
+            self._discard(w)
             raise QueryTimeout(f"query timed out after {timeout:g} s and was stopped") from None
         except (EOFError, OSError):
-            w.kill()
-            asyncio.ensure_future(self._replace(w))
+            self._discard(w)
             raise EngineUnavailable("the query worker stopped unexpectedly; it is being replaced") from None
         self._idle.put_nowait(w)
         return outcome
 
+    def _discard(self, w: _Worker) -> None:
+        """Kill a worker (freeing its CPU at once) and start another in its place."""
+        w.kill()
+        asyncio.ensure_future(self._replace(w))
+
     async def close(self) -> None:
         self._closed = True
         for w in list(self._all):
-            try:
-                w.conn.send(None)
-            except OSError:
-                pass
             w.kill()
         self._all.clear()
-
-
-async def _receive(conn) -> QueryOutcome:
-    """Wait without blocking the event loop until the worker answers."""
-    loop = asyncio.get_running_loop()
-    ready = loop.create_future()
-    fd = conn.fileno()
-    loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
-    try:
-        await ready
-    finally:
-        loop.remove_reader(fd)
-    return conn.recv()

@@ -3,6 +3,9 @@ query at a time, so that a runaway query can be stopped by killing it."""
 
 from __future__ import annotations
 
+import pickle
+import socket
+import struct
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -12,6 +15,29 @@ from therapykg.api.results import serialize
 from therapykg.namespaces import PREFIXES
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
+# Messages between the pool and a worker: an 8-byte length, then a pickle.
+HEADER = struct.Struct("!Q")
+
+
+def frame(message: object) -> bytes:
+    payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    return HEADER.pack(len(payload)) + payload
+
+
+def read_frame(sock: socket.socket) -> object:
+    """One message from a blocking socket; EOFError when it is closed."""
+    (size,) = HEADER.unpack(_read(sock, HEADER.size))
+    return pickle.loads(_read(sock, size))
+
+
+def _read(sock: socket.socket, size: int) -> bytes:
+    buffer = bytearray()
+    while len(buffer) < size:
+        chunk = sock.recv(min(size - len(buffer), 1 << 20))
+        if not chunk:
+            raise EOFError
+        buffer += chunk
+    return bytes(buffer)
 
 
 @dataclass
@@ -109,19 +135,18 @@ def execute(store: ox.Store, job: QueryJob) -> QueryOutcome:
     return QueryOutcome(200, out.media_type, out.body, out.rows, out.truncated)
 
 
-def main(conn, store_location: str) -> None:
-    """Process entry point: load the graph, say ready, then answer jobs until None."""
+def main(sock: socket.socket, store_location: str) -> None:
+    """Process entry point: load the graph, say ready, then answer jobs until
+    the pool closes the socket."""
     try:
         store, version = open_store(store_location)
     except Exception as error:  # reported to the parent, which refuses to start
-        conn.send(("failed", f"{type(error).__name__}: {error}"))
+        sock.sendall(frame(("failed", f"{type(error).__name__}: {error}")))
         return
-    conn.send(("ready", version))
+    sock.sendall(frame(("ready", version)))
     while True:
         try:
-            job = conn.recv()
-        except EOFError:
+            job = read_frame(sock)
+        except (EOFError, OSError):
             return
-        if job is None:
-            return
-        conn.send(execute(store, job))
+        sock.sendall(frame(execute(store, job)))
