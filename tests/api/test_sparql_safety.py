@@ -165,3 +165,18 @@ def test_etag_and_304(client):
     assert again.status_code == 304 and again.content == b""
     other_format = client.get("/sparql", params=params, headers={"Accept": "text/csv", "If-None-Match": etag})
     assert other_format.status_code == 200
+
+
+def test_client_disconnect_stops_the_query(client, server):
+    """A client that hangs up frees the worker at once, not at the timeout."""
+    host, port = server.removeprefix("http://").split(":")
+    query = httpx.QueryParams({"query": RUNAWAY, "timeout": "30"})
+    with socket.create_connection((host, int(port))) as raw:
+        raw.sendall(f"GET /sparql?{query} HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
+        time.sleep(0.5)
+        assert client.get("/readyz").json()["idle_workers"] == 1  # one worker is busy with it
+    start = time.monotonic()
+    while client.get("/readyz").json()["idle_workers"] < 2 and time.monotonic() - start < 20:
+        time.sleep(0.1)
+    assert client.get("/readyz").json()["idle_workers"] == 2
+    assert time.monotonic() - start < 10  # well before the 30 s timeout

@@ -70,6 +70,7 @@ class QueryPool:
         self._all: set[_Worker] = set()
         self._ctx = _context()
         self._closed = False
+        self._replacing: set[asyncio.Future] = set()
 
     @property
     def ready_workers(self) -> int:
@@ -124,13 +125,19 @@ class QueryPool:
         except (EOFError, OSError):
             self._discard(w)
             raise EngineUnavailable("the query worker stopped unexpectedly; it is being replaced") from None
+        except asyncio.CancelledError:
+            # The client went away mid-query: the worker is still busy with it.
+            self._discard(w)
+            raise
         self._idle.put_nowait(w)
         return outcome
 
     def _discard(self, w: _Worker) -> None:
         """Kill a worker (freeing its CPU at once) and start another in its place."""
         w.kill()
-        asyncio.ensure_future(self._replace(w))
+        task = asyncio.ensure_future(self._replace(w))
+        self._replacing.add(task)
+        task.add_done_callback(self._replacing.discard)
 
     async def close(self) -> None:
         self._closed = True

@@ -3,6 +3,7 @@ and running a job on the pool with the right HTTP status."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 
 from starlette.requests import Request
@@ -10,6 +11,8 @@ from starlette.responses import PlainTextResponse, Response
 
 from therapykg.api.engine import EngineUnavailable, QueryTimeout
 from therapykg.api.worker import QueryJob
+
+DISCONNECT_POLL_SECONDS = 0.25
 
 
 def error(status: int, message: str, **headers: str) -> Response:
@@ -38,8 +41,14 @@ def not_modified(request: Request, etag: str) -> Response | None:
 async def run_job(request: Request, job: QueryJob, timeout: float, etag: str) -> Response:
     """Run ``job`` on the query pool and turn the outcome into a response."""
     pool = request.app.state.pool
+    task = asyncio.ensure_future(pool.execute(job, timeout))
     try:
-        outcome = await pool.execute(job, timeout)
+        # Stop the query when the client goes away, instead of at its timeout.
+        while not (await asyncio.wait({task}, timeout=DISCONNECT_POLL_SECONDS))[0]:
+            if await request.is_disconnected():
+                task.cancel()
+                return Response(status_code=499)
+        outcome = task.result()
     except QueryTimeout as exc:
         return error(503, f"query timeout: {exc}", **{"Retry-After": "1"})
     except EngineUnavailable as exc:
