@@ -14,6 +14,10 @@ from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 ASSETS = {
     "@zazuko/yasgui/build/yasgui.min.js": "yasgui.min.js",
     "@zazuko/yasgui/build/yasgui.min.css": "yasgui.min.css",
+    "graphiql/graphiql.min.js": "graphiql.min.js",
+    "graphiql/graphiql.min.css": "graphiql.min.css",
+    "react/umd/react.production.min.js": "react.production.min.js",
+    "react-dom/umd/react-dom.production.min.js": "react-dom.production.min.js",
 }
 
 

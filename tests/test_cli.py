@@ -48,3 +48,41 @@ def test_validate_reports_valid_graph():
     result = run("validate")
     assert result.exit_code == 0, result.output
     assert result.output.startswith("valid:")
+
+
+def test_compare_csv_has_source_markers():
+    import csv
+    import io
+
+    result = run("compare", "blinatumomab", "inotuzumab-ozogamicin", "--aspect", "efficacy", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO(result.output)))
+    assert rows[0] == ["aspect", "row", "tkgr:blinatumomab", "tkgr:inotuzumab-ozogamicin"]
+    crcri = next(r for r in rows if r[1].startswith("CR/CRi rate"))
+    assert crcri[2] == "34-44 % vs 16-25 % (standard chemotherapy) [1 ref 1]"
+    assert crcri[3] == "73.8 % vs 30.9 % (standard chemotherapy) [2]"
+    assert ["source", "[2] INO-VATE ALL trial report: inotuzumab ozogamicin versus standard chemotherapy in R/R B-ALL (PMC6618133) (tkgr:source-pmc6618133)"] in rows
+
+
+def test_compare_json_and_markdown():
+    result = run("compare", "blinatumomab", "nelarabine", "--aspect", "applicability", "--format", "json")
+    data = json.loads(result.output)
+    nelarabine = data["rows"][0]["cells"][1]
+    assert nelarabine["therapy"] == "tkgr:nelarabine" and "not applicable" in nelarabine["values"][0]["text"]
+    markdown = run("compare", "blinatumomab", "tisagenlecleucel", "--aspect", "safety", "--format", "markdown").output
+    assert markdown.startswith("| aspect | row | blinatumomab | tisagenlecleucel |")
+    assert "(not reported in the sources)" in markdown
+
+
+def test_compare_rejects_unknown_ids_and_aspects():
+    assert run("compare", "blinatumomab", "tkgr:trial-tower").exit_code == 2
+    assert run("compare", "blinatumomab", "nelarabine", "--aspect", "taste").exit_code == 2
+
+
+def test_dose_command():
+    result = run("dose", "--regimen", "blina-pediatric-bsa", "--weight", "40", "--bsa", "2.0", "--cycle", "1", "--day", "3")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == "9 ug/d"
+    assert "capped at 9 ug/d" in result.output
+    bad = run("dose", "--regimen", "blina-rr-adult", "--weight", "60", "--cycle", "1", "--day", "40")
+    assert bad.exit_code == 2 and "day 40 is outside cycle 1" in bad.output

@@ -48,3 +48,18 @@ def test_editor_is_prefilled_with_library_queries(browser, server):
     assert "Dose on a given day of a given cycle" in options
     first = page.evaluate("() => window.therapykgEditor.getTab().getQuery()")
     assert "SELECT" in first
+
+
+def test_graphiql_runs_a_query_offline(browser, server):
+    page = browser.new_page()
+    outside = []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(server) and not r.url.startswith("data:") else None)
+    page.goto(server + "/graphql", wait_until="load")
+    page.wait_for_function("window.therapykgGraphiQLReady === true")
+    page.wait_for_selector(".graphiql-execute-button", timeout=15000)
+    page.click(".graphiql-execute-button")
+    page.wait_for_function("(document.querySelector('.graphiql-response') || {}).innerText.includes('compareTherapies')",
+                           timeout=15000)
+    response = page.inner_text(".graphiql-response")
+    assert '"tkgr:blinatumomab"' in response and '"tkgr:inotuzumab-ozogamicin"' in response
+    assert outside == [], f"GraphiQL reached outside the service: {outside}"

@@ -15,6 +15,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from therapykg.api import health, linked_data, named, sparql
+from therapykg.api.graphql.view import TherapyGraphQL
 from therapykg.api.engine import QueryPool
 from therapykg.api.middleware import AccessLogMiddleware, BodyLimitMiddleware
 from therapykg.api.settings import Settings
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/healthz", health.healthz),
         Route("/readyz", health.readyz),
         Route("/sparql", sparql.sparql, methods=["GET", "POST"], name="sparql"),
+        Route("/graphql", TherapyGraphQL(), methods=["GET", "POST"], name="graphql"),
         Route("/queries", named.list_queries, name="list_queries"),
         Route("/queries/{name}", named.run_query, name="run_query"),
         Route("/resource/{slug}", linked_data.resource),
@@ -67,7 +69,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Middleware(AccessLogMiddleware),
         Middleware(BodyLimitMiddleware, limit=settings.max_body_bytes),
         Middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
-                   allow_headers=["Accept", "Content-Type", "If-None-Match"],
+                   allow_headers=["Accept", "Content-Type", "If-None-Match", "Authorization"],
                    expose_headers=["ETag", "X-Result-Rows", "X-Result-Truncated"]),
         Middleware(GZipMiddleware, minimum_size=1024),
     ]

@@ -21,8 +21,11 @@ class Settings:
     cors_origins: tuple[str, ...] = field(default_factory=lambda: tuple(o.strip() for o in _env("CORS_ORIGINS", "*").split(",") if o.strip()))
     cache_seconds: int = field(default_factory=lambda: int(_env("CACHE_SECONDS", "300")))
     base: str = field(default_factory=lambda: _env("BASE", "https://w3id.org/therapykg/"))
+    graphql_cache_size: int = field(default_factory=lambda: int(_env("GRAPHQL_CACHE_SIZE", "1024")))
 
     def __post_init__(self):
+        if self.graphql_cache_size < 0:
+            raise ValueError("THERAPYKG_GRAPHQL_CACHE_SIZE must be 0 (off) or more")
         if self.query_timeout <= 0 or self.max_rows <= 0 or self.query_workers <= 0 or self.max_body_bytes <= 0:
             raise ValueError("THERAPYKG_QUERY_TIMEOUT, _MAX_ROWS, _QUERY_WORKERS and _MAX_BODY_BYTES must be positive")
 

@@ -1,0 +1,405 @@
+"""Side-by-side comparison of therapies. Everything is fetched in a few
+batched phases (so the number of SPARQL queries does not grow with the
+number of therapies), then the rows are built from the fetched nodes."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from enum import Enum
+
+import strawberry
+
+from therapykg.api.graphql.ids import to_id
+from therapykg.api.graphql.loaders import Loaders
+from therapykg.api.graphql.nodes import PROV_DERIVED, Node, Struct
+from therapykg.api.graphql.types.common import Citation, Quantity, Source
+from therapykg.api.graphql.types.therapy import therapy_kind
+from therapykg.namespaces import TKG
+
+NOT_REPORTED = "not reported in the sources"
+
+
+@strawberry.enum(description="What a comparison covers.")
+class Aspect(Enum):
+    MECHANISM = "mechanism and target"
+    MODALITY = "modality"
+    ADMINISTRATION = "administration and schedule burden"
+    INDICATIONS = "indications and populations"
+    APPLICABILITY = "applicability"
+    EFFICACY = "pivotal trials and outcomes"
+    ADVERSE_EVENTS = "key adverse events"
+    MONITORING = "monitoring"
+    SAFETY = "contraindications and precautions"
+
+
+@strawberry.enum(description="Whether a cell has data.")
+class CellStatus(Enum):
+    REPORTED = "reported"
+    NOT_REPORTED = "not reported in the sources"
+
+
+@strawberry.type(description="The context a value belongs to; values with different contexts are not directly comparable.")
+class ValueContext:
+    trial: str | None = None
+    population: str | None = None
+    setting: str | None = None
+    endpoint: str | None = None
+    comparator: str | None = None
+    assessment: str | None = None
+    combination: str | None = None
+
+
+@strawberry.type(description="One sourced value in a comparison cell.")
+class ComparisonValue:
+    text: str
+    quantity: Quantity | None = None
+    comparator_quantity: Quantity | None = None
+    hazard_ratio: float | None = None
+    p_value: float | None = None
+    context: ValueContext = field(default_factory=ValueContext)
+    sources: list[Citation] = field(default_factory=list)
+    disputed: bool = strawberry.field(default=False, description="Another source disagrees with this value.")
+    claim: strawberry.ID | None = None
+
+
+@strawberry.type(description="What the sources say about one therapy for one row; says so explicitly when nothing is reported.")
+class ComparisonCell:
+    therapy: strawberry.ID
+    status: CellStatus
+    values: list[ComparisonValue]
+    note: str | None = None
+
+
+@strawberry.type(description="One line of the comparison, with a cell per therapy in the order asked.")
+class ComparisonRow:
+    aspect: Aspect
+    label: str
+    cells: list[ComparisonCell]
+    comparable: bool = strawberry.field(description="False when the values come from different trials, populations or endpoints.")
+    note: str | None = None
+
+
+@strawberry.type(description="A therapy in a comparison.")
+class ComparedTherapy:
+    id: strawberry.ID
+    label: str
+    kind: str | None
+
+
+@strawberry.type(description="A side-by-side comparison of therapies.")
+class Comparison:
+    therapies: list[ComparedTherapy]
+    rows: list[ComparisonRow]
+
+
+@dataclass
+class _Fetched:
+    nodes: dict[str, Node] = field(default_factory=dict)
+    claims: dict[str, list[Node]] = field(default_factory=dict)  # therapy -> claims about it
+    alternative_for: dict[str, list[Node]] = field(default_factory=dict)
+    disputed: set[str] = field(default_factory=set)
+
+    def get(self, iri: str) -> Node:
+        return self.nodes.get(iri) or Node(iri)
+
+    def label(self, iri: str) -> str:
+        return self.get(iri).label
+
+
+async def _load(loaders: Loaders, fetched: _Fetched, iris) -> None:
+    wanted = sorted({i for i in iris if i not in fetched.nodes})
+    for node in await loaders.nodes(wanted):
+        fetched.nodes[node.iri] = node
+
+
+def _links(nodes, *names: str) -> set[str]:
+    return {i for n in nodes for name in names for i in n.tkg_refs(name)}
+
+
+async def _fetch(loaders: Loaders, iris: list[str]) -> _Fetched:
+    fetched = _Fetched()
+    await _load(loaders, fetched, iris)
+    # Phase 2: every claim that points at the therapies.
+    keys = [(TKG + p, t) for t in iris for p in ("forTherapy", "indicationTherapy", "regimenFor", "alternativeTherapy")]
+    found = await asyncio.gather(*[loaders.referring(p, t) for p, t in keys])
+    by_key = dict(zip(keys, found))
+    await _load(loaders, fetched, {i for lst in found for i in lst})
+    for t in iris:
+        claims = {i for p in ("forTherapy", "indicationTherapy", "regimenFor") for i in by_key[(TKG + p, t)]}
+        fetched.claims[t] = [fetched.get(i) for i in sorted(claims)]
+        fetched.alternative_for[t] = [fetched.get(i) for i in by_key[(TKG + "alternativeTherapy", t)]]
+    claims = [n for lst in list(fetched.claims.values()) + list(fetched.alternative_for.values()) for n in lst]
+    # Phase 3: what those claims link to, and which of them are disputed.
+    linked = _links(list(fetched.nodes.values()), "hasTarget", "hasMechanism", "hasRoute", "hasAdministrationMode",
+                    "indicationDiseaseState", "indicationPopulation", "basisTrial", "hasCycle", "regimenSetting",
+                    "regimenPopulation", "adverseEvent", "monitors", "metric", "inTrial", "inPopulation", "inSetting",
+                    "comparatorTherapy", "inCombinationWith", "concernsFinding", "citedReference", "forDisease",
+                    "applicability", "hasRole", "requiresTargetExpression")
+    linked |= {i for n in claims for i in n.refs(PROV_DERIVED)}
+    conflict_lists, _ = await asyncio.gather(
+        asyncio.gather(*[loaders.referring(TKG + "conflictingClaim", n.iri) for n in claims]),
+        _load(loaders, fetched, linked))
+    fetched.disputed = {n.iri for n, conflicts in zip(claims, conflict_lists) if conflicts}
+    # Phase 4: one level further (dose steps of cycles, settings and diseases of states).
+    await _load(loaders, fetched, _links(list(fetched.nodes.values()), "hasDoseStep", "inSetting", "stateOfDisease", "ageGroup"))
+    return fetched
+
+
+def _citations(fetched: _Fetched, claim: Node) -> list[Citation]:
+    numbers = sorted(fetched.get(r).tkg1("referenceNumber") for r in claim.tkg_refs("citedReference")
+                     if fetched.get(r).tkg1("referenceNumber") is not None)
+    return [Citation(source=Source.from_node(fetched.get(s)), section=claim.tkg1("sourceSection"),
+                     article_references=numbers if s.endswith("/source-article") else [])
+            for s in claim.refs(PROV_DERIVED)]
+
+
+def _value(fetched: _Fetched, claim: Node, text: str, **extra) -> ComparisonValue:
+    return ComparisonValue(text=text, sources=_citations(fetched, claim), disputed=claim.iri in fetched.disputed,
+                           claim=strawberry.ID(to_id(claim.iri)), **extra)
+
+
+def _labels(fetched: _Fetched, iris: list[str]) -> str:
+    return ", ".join(fetched.label(i) for i in iris)
+
+
+def _cell(therapy: str, values: list[ComparisonValue], note: str | None = None) -> ComparisonCell:
+    if not values:
+        return ComparisonCell(therapy=strawberry.ID(to_id(therapy)), status=CellStatus.NOT_REPORTED, values=[],
+                              note=note or NOT_REPORTED)
+    return ComparisonCell(therapy=strawberry.ID(to_id(therapy)), status=CellStatus.REPORTED, values=values, note=note)
+
+
+def _row(aspect: Aspect, label: str, cells: list[ComparisonCell], comparable: bool = True, note: str | None = None) -> ComparisonRow:
+    return ComparisonRow(aspect=aspect, label=label, cells=cells, comparable=comparable, note=note)
+
+
+def _entity_value(fetched: _Fetched, therapy: Node, names: tuple[str, ...]) -> list[ComparisonValue]:
+    iris = [i for name in names for i in therapy.tkg_refs(name)]
+    if not iris:
+        return []
+    return [_value(fetched, therapy, _labels(fetched, iris))]
+
+
+def _of_kind(fetched: _Fetched, therapy: str, local: str) -> list[Node]:
+    return [n for n in fetched.claims[therapy] if n.is_a(local)]
+
+
+def _mechanism_rows(fetched, iris) -> list[ComparisonRow]:
+    return [
+        _row(Aspect.MECHANISM, "Targets", [_cell(t, _entity_value(fetched, fetched.get(t), ("hasTarget",))) for t in iris]),
+        _row(Aspect.MECHANISM, "Mechanism", [_cell(t, _entity_value(fetched, fetched.get(t), ("hasMechanism",))) for t in iris]),
+    ]
+
+
+def _modality_rows(fetched, iris) -> list[ComparisonRow]:
+    cells = []
+    for t in iris:
+        node = fetched.get(t)
+        kind = therapy_kind(node)
+        cells.append(_cell(t, [_value(fetched, node, kind.name.replace("_", " ").lower())] if kind else []))
+    return [_row(Aspect.MODALITY, "Kind of therapy", cells)]
+
+
+def _days(step: Node) -> int | None:
+    first, last = step.tkg1("firstDay"), step.tkg1("lastDay")
+    return last - first + 1 if first is not None and last is not None else None
+
+
+def _administration_rows(fetched, iris) -> list[ComparisonRow]:
+    route = [_cell(t, _entity_value(fetched, fetched.get(t), ("hasRoute", "hasAdministrationMode"))) for t in iris]
+    infusion, hospital, cycles = [], [], []
+    for t in iris:
+        values = []
+        for regimen in _of_kind(fetched, t, "DosingRegimen"):
+            for c in sorted(regimen.tkg_refs("hasCycle"), key=lambda i: fetched.get(i).tkg1("firstCycle") or 0):
+                cycle = fetched.get(c)
+                steps = [fetched.get(s) for s in cycle.tkg_refs("hasDoseStep")]
+                continuous = [s for s in steps if TKG + "ContinuousInfusion" in s.tkg_refs("hasAdministrationMode")]
+                days = [_days(s) for s in continuous]
+                if continuous and None not in days and cycle.tkg1("firstCycle") == 1:
+                    values.append(_value(fetched, cycle, f"{sum(days)} days of continuous infusion in cycle 1",
+                                         quantity=Quantity(value=float(sum(days)), lower=None, upper=None, unit="d", comparator=None,
+                                                           plus_minus=None, numerator=None, denominator=None, text=f"{sum(days)} d"),
+                                         context=ValueContext(population=_labels(fetched, regimen.tkg_refs("regimenPopulation")),
+                                                              setting=_labels(fetched, regimen.tkg_refs("regimenSetting")) or None)))
+        infusion.append(_cell(t, values))
+        stays = []
+        for req in _of_kind(fetched, t, "HospitalizationRequirement"):
+            spans = [w for w in req.tkg("hasWindow") if isinstance(w, Struct) and w.get_tkg("lastDay")]
+            if spans:
+                text = "; ".join(f"cycle {w.get_tkg('firstCycle')}: days {w.get_tkg('firstDay')}-{w.get_tkg('lastDay')}"
+                                 for w in sorted(spans, key=lambda w: w.get_tkg("firstCycle") or 0))
+                stays.append(_value(fetched, req, text, context=ValueContext(setting=_labels(fetched, req.tkg_refs("inSetting")) or None)))
+        hospital.append(_cell(t, stays))
+        limits = [_value(fetched, r, f"at most {r.tkg1('maximumCycles')} cycles"
+                         + (f" ({r.tkg1('maximumCyclesCondition')})" if r.tkg1("maximumCyclesCondition") else ""),
+                         context=ValueContext(setting=_labels(fetched, r.tkg_refs("regimenSetting")) or None))
+                  for r in _of_kind(fetched, t, "DosingRegimen") if r.tkg1("maximumCycles") is not None]
+        cycles.append(_cell(t, limits))
+    return [
+        _row(Aspect.ADMINISTRATION, "Route and mode", route),
+        _row(Aspect.ADMINISTRATION, "Continuous infusion days", infusion),
+        _row(Aspect.ADMINISTRATION, "Hospitalization", hospital),
+        _row(Aspect.ADMINISTRATION, "Maximum number of cycles", cycles),
+    ]
+
+
+def _indication_rows(fetched, iris) -> list[ComparisonRow]:
+    cells = []
+    for t in iris:
+        values = []
+        for ind in _of_kind(fetched, t, "Indication"):
+            text = _labels(fetched, ind.tkg_refs("indicationDiseaseState"))
+            pops = _labels(fetched, ind.tkg_refs("indicationPopulation"))
+            date = ind.tkg1("approvalDate")
+            values.append(_value(fetched, ind, f"{text}; {pops}" + (f"; approved {date}" if date else ""),
+                                 context=ValueContext(population=pops, trial=_labels(fetched, ind.tkg_refs("basisTrial")) or None)))
+        cells.append(_cell(t, values))
+    return [_row(Aspect.INDICATIONS, "Approved indications and populations", cells, comparable=False,
+                 note="populations and approval dates differ between therapies")]
+
+
+def _applicability_rows(fetched, iris) -> list[ComparisonRow]:
+    cells = []
+    for t in iris:
+        values = []
+        for rel in fetched.alternative_for[t]:
+            applicable = TKG + "Applicable" in rel.tkg_refs("applicability")
+            verdict = "applicable" if applicable else "not applicable"
+            target = _labels(fetched, rel.tkg_refs("forDisease"))
+            reason = rel.tkg1("applicabilityReason")
+            values.append(_value(fetched, rel, f"{verdict} to {target} as an alternative to {_labels(fetched, rel.tkg_refs('alternativeTo'))}"
+                                 + (f": {reason}" if reason else ""),
+                                 context=ValueContext(setting=_labels(fetched, rel.tkg_refs("inSetting")) or None)))
+        if not values:
+            for ind in _of_kind(fetched, t, "Indication"):
+                states = [fetched.get(s) for s in ind.tkg_refs("indicationDiseaseState")]
+                diseases = _labels(fetched, sorted({d for s in states for d in s.tkg_refs("stateOfDisease")}))
+                values.append(_value(fetched, ind, f"indicated for {diseases}"))
+        cells.append(_cell(t, values))
+    return [_row(Aspect.APPLICABILITY, "Applicability to Ph-negative B-cell precursor ALL", cells)]
+
+
+_METRIC_ORDER = ["CRCRiRate", "CompleteRemissionRate", "OverallRemissionRate", "MedianOverallSurvival",
+                 "ThreeYearOverallSurvival", "FiveYearProgressionFreeSurvival", "CompleteMRDResponse", "MRDNegativityRate"]
+
+
+def _efficacy_rows(fetched, iris) -> list[ComparisonRow]:
+    outcomes = {t: _of_kind(fetched, t, "EfficacyOutcome") for t in iris}
+    metrics = sorted({m for lst in outcomes.values() for o in lst for m in o.tkg_refs("metric")},
+                     key=lambda m: (_METRIC_ORDER.index(m[len(TKG):]) if m[len(TKG):] in _METRIC_ORDER else 99, m))
+    rows = []
+    for metric in metrics:
+        cells, contexts = [], set()
+        for t in iris:
+            values = []
+            for o in (o for o in outcomes[t] if metric in o.tkg_refs("metric")):
+                value = Quantity.from_struct(o.tkg1("value"))
+                comp = Quantity.from_struct(o.tkg1("comparatorValue"))
+                hr, p = o.tkg1("hazardRatio"), o.tkg1("pValue")
+                comparator = _labels(fetched, o.tkg_refs("comparatorTherapy")) or None
+                parts = [value.text if value else "?"]
+                if comp:
+                    parts[0] += f" vs {comp.text}" + (f" ({comparator})" if comparator else "")
+                if hr is not None:
+                    parts.append(f"HR {hr}")
+                if p is not None:
+                    parts.append(f"p {p}")
+                partners = _labels(fetched, o.tkg_refs("inCombinationWith"))
+                if partners:
+                    parts[0] += f" (with {partners})"
+                context = ValueContext(trial=_labels(fetched, o.tkg_refs("inTrial")) or None,
+                                       population=_labels(fetched, o.tkg_refs("inPopulation")) or None,
+                                       setting=_labels(fetched, o.tkg_refs("inSetting")) or None,
+                                       endpoint=fetched.label(metric), comparator=comparator,
+                                       assessment=o.tkg1("assessmentWindow"),
+                                       combination=_labels(fetched, o.tkg_refs("inCombinationWith")) or None)
+                contexts.add((context.trial, context.population))
+                values.append(_value(fetched, o, "; ".join(parts), quantity=value, comparator_quantity=comp,
+                                     hazard_ratio=float(hr) if hr is not None else None,
+                                     p_value=float(p) if p is not None else None, context=context))
+            cells.append(_cell(t, values))
+        comparable = len(contexts) <= 1
+        rows.append(_row(Aspect.EFFICACY, fetched.label(metric), cells, comparable=comparable,
+                         note=None if comparable else "values come from different trials or populations: not directly comparable"))
+    return rows
+
+
+def _adverse_event_rows(fetched, iris) -> list[ComparisonRow]:
+    reactions = {t: _of_kind(fetched, t, "AdverseReaction") for t in iris}
+    events = sorted({e for lst in reactions.values() for r in lst for e in r.tkg_refs("adverseEvent")}, key=fetched.label)
+    rows = []
+    for event in events:
+        cells = []
+        for t in iris:
+            values = []
+            for r in (r for r in reactions[t] if event in r.tkg_refs("adverseEvent")):
+                any_grade, severe = Quantity.from_struct(r.tkg1("anyGradeIncidence")), Quantity.from_struct(r.tkg1("grade3PlusIncidence"))
+                onset = Quantity.from_struct(r.tkg1("medianOnset"))
+                parts = []
+                if any_grade:
+                    parts.append(f"any grade {any_grade.text}")
+                if severe:
+                    parts.append(f"grade >= 3 {severe.text}")
+                if onset:
+                    parts.append(f"median onset {onset.text}")
+                if r.tkg1("fatalCount") is not None:
+                    parts.append(f"{r.tkg1('fatalCount')} fatal")
+                if not parts:
+                    parts.append(r.tkg1("frequencyDescription") or "reported, no incidence given")
+                values.append(_value(fetched, r, "; ".join(parts), quantity=any_grade, comparator_quantity=severe,
+                                     context=ValueContext(trial=_labels(fetched, r.tkg_refs("inTrial")) or None,
+                                                          setting=_labels(fetched, r.tkg_refs("inSetting")) or None,
+                                                          combination=_labels(fetched, r.tkg_refs("inCombinationWith")) or None)))
+            cells.append(_cell(t, values))
+        rows.append(_row(Aspect.ADVERSE_EVENTS, fetched.label(event), cells, comparable=False,
+                         note="incidences come from different trials and labels"))
+    return rows
+
+
+def _monitoring_rows(fetched, iris) -> list[ComparisonRow]:
+    cells = []
+    for t in iris:
+        values = []
+        for m in _of_kind(fetched, t, "MonitoringRequirement"):
+            windows = [w for w in m.tkg("hasWindow") if isinstance(w, Struct)]
+            when = "; ".join(f"cycle {w.get_tkg('firstCycle')}{'' if w.get_tkg('lastCycle') else '+'} days {w.get_tkg('firstDay')}-{w.get_tkg('lastDay')}"
+                             for w in sorted(windows, key=lambda w: w.get_tkg("firstCycle") or 0))
+            values.append(_value(fetched, m, _labels(fetched, m.tkg_refs("monitors")) + (f" ({when})" if when else "")
+                                 + (f", {m.tkg1('monitoringIntensity')}" if m.tkg1("monitoringIntensity") else "")))
+        cells.append(_cell(t, values))
+    return [_row(Aspect.MONITORING, "Monitoring requirements", cells)]
+
+
+def _safety_rows(fetched, iris) -> list[ComparisonRow]:
+    rows = []
+    for local, label in (("Contraindication", "Absolute contraindications"), ("BoxedWarning", "Boxed warnings"),
+                         ("Precaution", "Precautions"), ("Pitfall", "Pitfalls to avoid")):
+        cells = [_cell(t, [_value(fetched, s, s.label) for s in _of_kind(fetched, t, local)]) for t in iris]
+        rows.append(_row(Aspect.SAFETY, label, cells))
+    return rows
+
+
+BUILDERS = {
+    Aspect.MECHANISM: _mechanism_rows, Aspect.MODALITY: _modality_rows, Aspect.ADMINISTRATION: _administration_rows,
+    Aspect.INDICATIONS: _indication_rows, Aspect.APPLICABILITY: _applicability_rows, Aspect.EFFICACY: _efficacy_rows,
+    Aspect.ADVERSE_EVENTS: _adverse_event_rows, Aspect.MONITORING: _monitoring_rows, Aspect.SAFETY: _safety_rows,
+}
+
+
+async def compare(loaders: Loaders, iris: list[str], aspects: list[Aspect] | None = None) -> Comparison:
+    """Compare the therapies ``iris`` (in that order) over ``aspects`` (all by default).
+
+    :raises ValueError: fewer than two therapies, or an id that is not a therapy.
+    """
+    if len(set(iris)) < 2:
+        raise ValueError("compare at least two different therapies")
+    fetched = await _fetch(loaders, iris)
+    unknown = [to_id(i) for i in iris if not fetched.get(i).is_a("Therapy")]
+    if unknown:
+        raise ValueError(f"not a therapy: {', '.join(unknown)}")
+    rows = [row for aspect in (aspects or list(Aspect)) for row in BUILDERS[aspect](fetched, iris)]
+    therapies = [ComparedTherapy(id=strawberry.ID(to_id(i)), label=fetched.label(i),
+                                 kind=(k.name if (k := therapy_kind(fetched.get(i))) else None)) for i in iris]
+    return Comparison(therapies=therapies, rows=rows)

@@ -1,0 +1,78 @@
+"""DataLoaders: every resource and every reverse link a request needs is
+fetched in batches, one SPARQL query per batch, whatever the list sizes."""
+
+from __future__ import annotations
+
+from strawberry.dataloader import DataLoader
+
+from therapykg.api.graphql.backend import Backend, iri_term
+from therapykg.api.graphql.nodes import Node, Ref, Struct, literal
+
+DESCRIBE = """
+SELECT ?s ?p ?o ?qp ?qo WHERE {{
+  VALUES ?s {{ {subjects} }}
+  ?s ?p ?o .
+  OPTIONAL {{ FILTER (isBlank(?o)) ?o ?qp ?qo }}
+}}"""
+
+REFERRERS = """
+SELECT ?p ?o ?s WHERE {{
+  VALUES (?p ?o) {{ {pairs} }}
+  ?s ?p ?o .
+}}"""
+
+
+def _value(term: dict):
+    if term["type"] == "uri":
+        return Ref(term["value"])
+    return literal(term)
+
+
+class Loaders:
+    """The per-request loaders (created in the GraphQL context, never shared)."""
+
+    def __init__(self, backend: Backend):
+        self.backend = backend
+        self.node = DataLoader(load_fn=self._describe)
+        self.referrers = DataLoader(load_fn=self._referrers)
+
+    async def nodes(self, iris: list[str]) -> list[Node]:
+        return list(await self.node.load_many(iris)) if iris else []
+
+    async def referring(self, predicate: str, iri: str) -> list[str]:
+        """Subjects that link to ``iri`` with ``predicate``."""
+        return await self.referrers.load((predicate, iri))
+
+    async def referring_nodes(self, predicate: str, iri: str) -> list[Node]:
+        return await self.nodes(await self.referring(predicate, iri))
+
+    async def _describe(self, iris: list[str]) -> list[Node]:
+        rows = await self.backend.select(DESCRIBE.format(subjects=" ".join(iri_term(i) for i in iris)))
+        nodes = {iri: Node(iri) for iri in iris}
+        structs: dict[tuple[str, str], Struct] = {}
+        for row in rows:
+            node = nodes[row["s"]["value"]]
+            predicate, obj = row["p"]["value"], row["o"]
+            if obj["type"] == "bnode":
+                key = (node.iri, obj["value"])
+                struct = structs.get(key)
+                if struct is None:
+                    struct = structs[key] = Struct()
+                    node.values.setdefault(predicate, []).append(struct)
+                if "qp" in row:
+                    struct.values.setdefault(row["qp"]["value"], []).append(_value(row["qo"]))
+                continue
+            value = _value(obj)
+            bucket = node.values.setdefault(predicate, [])
+            if value not in bucket:
+                bucket.append(value)
+        return [nodes[i] for i in iris]
+
+    async def _referrers(self, keys: list[tuple[str, str]]) -> list[list[str]]:
+        pairs = " ".join(f"({iri_term(p)} {iri_term(o)})" for p, o in keys)
+        found: dict[tuple[str, str], list[str]] = {key: [] for key in keys}
+        for row in await self.backend.select(REFERRERS.format(pairs=pairs)):
+            key = (row["p"]["value"], row["o"]["value"])
+            if row["s"]["type"] == "uri" and row["s"]["value"] not in found[key]:
+                found[key].append(row["s"]["value"])
+        return [sorted(found[key]) for key in keys]

@@ -1,0 +1,1 @@
+"""GraphQL types, one concern per module, each built from a graph Node."""

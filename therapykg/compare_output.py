@@ -1,0 +1,87 @@
+"""Render a therapy comparison for the command line: a rich table on a
+terminal, or CSV, JSON or Markdown, with a source marker on every value."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import asdict
+
+from rich.table import Table
+
+from therapykg.api.graphql.compare import CellStatus, Comparison
+
+
+class SourceIndex:
+    """Numbers the sources in order of first use: [1], [2], ..."""
+
+    def __init__(self):
+        self.numbers: dict[str, int] = {}
+        self.titles: dict[str, str] = {}
+
+    def markers(self, value) -> str:
+        out = []
+        for citation in value.sources:
+            source = citation.source
+            number = self.numbers.setdefault(source.id, len(self.numbers) + 1)
+            self.titles[source.id] = source.title
+            refs = f" ref {','.join(map(str, citation.article_references))}" if citation.article_references else ""
+            out.append(f"[{number}{refs}]")
+        return "".join(out)
+
+    def footnotes(self) -> list[str]:
+        return [f"[{n}] {self.titles[sid]} ({sid})" for sid, n in self.numbers.items()]
+
+
+def _cell_text(cell, index: SourceIndex) -> str:
+    if cell.status == CellStatus.NOT_REPORTED:
+        return f"({cell.note})"
+    return "; ".join(f"{v.text}{' (disputed)' if v.disputed else ''} {index.markers(v)}" for v in cell.values)
+
+
+def _rows(comparison: Comparison, index: SourceIndex) -> list[list[str]]:
+    return [[row.aspect.value, row.label + ("" if row.comparable else " *"), *(_cell_text(c, index) for c in row.cells)]
+            for row in comparison.rows]
+
+
+def as_table(comparison: Comparison) -> tuple[Table, list[str]]:
+    index = SourceIndex()
+    table = Table("aspect", "row", *(t.label for t in comparison.therapies), show_lines=True,
+                  title="therapykg comparison (research use, not for clinical decisions)",
+                  caption="* values from different trials or populations: not directly comparable")
+    for row in _rows(comparison, index):
+        table.add_row(*row)
+    return table, index.footnotes()
+
+
+def as_csv(comparison: Comparison) -> str:
+    index = SourceIndex()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["aspect", "row", *(t.id for t in comparison.therapies)])
+    writer.writerows(_rows(comparison, index))
+    writer.writerow([])
+    for line in index.footnotes():
+        writer.writerow(["source", line])
+    return buffer.getvalue()
+
+
+def as_markdown(comparison: Comparison) -> str:
+    index = SourceIndex()
+    lines = ["| aspect | row | " + " | ".join(t.label for t in comparison.therapies) + " |",
+             "|---|---|" + "---|" * len(comparison.therapies)]
+    for row in _rows(comparison, index):
+        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |")
+    lines += ["", "\\* values from different trials or populations: not directly comparable.", ""]
+    lines += [f"- {line}" for line in index.footnotes()]
+    return "\n".join(lines) + "\n"
+
+
+def as_json(comparison: Comparison) -> str:
+    def plain(value):
+        if hasattr(value, "value") and value.__class__.__module__ == "therapykg.api.graphql.compare" and not hasattr(value, "__dataclass_fields__"):
+            return value.value
+        return str(value)
+
+    return json.dumps(asdict(comparison), default=plain, indent=2, ensure_ascii=False) + "\n"
