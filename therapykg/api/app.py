@@ -28,7 +28,7 @@ _SOURCES = "SELECT ?source ?title WHERE { ?source a tkg:Source ; rdfs:label ?tit
 
 
 async def _select(pool: QueryPool, query: str, timeout: float) -> list[dict]:
-    outcome = await pool.execute(QueryJob(query=query, format="json", max_rows=1_000_000), timeout)
+    outcome = await pool.execute(QueryJob(query=query, format="json", max_rows=None), timeout)
     if outcome.status != 200:
         raise RuntimeError(outcome.body.decode())
     return json.loads(outcome.body)["results"]["bindings"]

@@ -33,11 +33,21 @@ class Serialized:
     truncated: bool
 
 
-def serialize(results, accept: str | None, format_param: str | None, max_rows: int) -> Serialized:
-    """Pick the format for the kind of result, then write at most ``max_rows`` rows or triples.
+_NATIVE = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
+           "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
+
+
+def serialize(results, accept: str | None, format_param: str | None, max_rows: int | None) -> Serialized:
+    """Pick the format for the kind of result, then write at most ``max_rows`` rows or triples
+    (all of them, with Oxigraph's own serializer, when ``max_rows`` is None).
 
     :raises NotAcceptable: no format of this kind of result is acceptable.
     """
+    if max_rows is None and isinstance(results, ox.QuerySolutions):
+        fmt = choose(RESULT_FORMATS, accept, format_param)
+        return Serialized(_media(fmt), results.serialize(format=_NATIVE[fmt.name]), -1, False)
+    if max_rows is None:
+        max_rows = 10**12
     if isinstance(results, ox.QueryBoolean):
         fmt = choose(RESULT_FORMATS, accept, format_param)
         return Serialized(_media(fmt), _boolean(bool(results), fmt), 1, False)

@@ -49,7 +49,8 @@ class QueryJob:
     named_graphs: list[str] = field(default_factory=list)
     # variable name -> ("iri", value) or ("literal", value, datatype IRI or "", language or "")
     substitutions: dict[str, tuple] = field(default_factory=dict)
-    max_rows: int = 10_000
+    # None: no limit, for the service's own queries (written by the engine's fast serializer).
+    max_rows: int | None = 10_000
     # Instead of a query: dump the whole store in this format (ttl, nt, jsonld, nq, trig).
     dump: str | None = None
 

@@ -30,7 +30,7 @@ class PoolBackend:
         from therapykg.api.worker import QueryJob
 
         self.queries += 1
-        outcome = await self.pool.execute(QueryJob(query=sparql, format="json", max_rows=1_000_000), self.timeout)
+        outcome = await self.pool.execute(QueryJob(query=sparql, format="json", max_rows=None), self.timeout)
         if outcome.status != 200:
             raise RuntimeError(outcome.body.decode("utf-8", "replace"))
         return json.loads(outcome.body)["results"]["bindings"]
@@ -43,12 +43,9 @@ class LocalBackend:
         self.graph, self.queries = graph, 0
 
     async def select(self, sparql: str) -> list[Row]:
-        from therapykg.api.results import _json_term
-
         self.queries += 1
         solutions = self.graph.query(sparql)
-        names = [v.value for v in solutions.variables]
-        return [{n: _json_term(row[n]) for n in names if row[n] is not None} for row in solutions]
+        return json.loads(solutions.serialize(format=ox.QueryResultsFormat.JSON))["results"]["bindings"]
 
 
 def iri_term(iri: str) -> str:

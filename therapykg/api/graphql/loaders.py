@@ -8,11 +8,14 @@ from strawberry.dataloader import DataLoader
 from therapykg.api.graphql.backend import Backend, iri_term
 from therapykg.api.graphql.nodes import Node, Ref, Struct, literal
 
+# Blank-node values (quantities, time windows) come with their own values;
+# the UNION form is the one Oxigraph evaluates fastest.
 DESCRIBE = """
 SELECT ?s ?p ?o ?qp ?qo WHERE {{
   VALUES ?s {{ {subjects} }}
-  ?s ?p ?o .
-  OPTIONAL {{ FILTER (isBlank(?o)) ?o ?qp ?qo }}
+  {{ ?s ?p ?o . FILTER (!isBlank(?o)) }}
+  UNION
+  {{ ?s ?p ?o . FILTER (isBlank(?o)) ?o ?qp ?qo }}
 }}"""
 
 REFERRERS = """
