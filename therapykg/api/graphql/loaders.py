@@ -24,6 +24,12 @@ SELECT ?p ?o ?s WHERE {{
   ?s ?p ?o .
 }}"""
 
+TYPED_REFERRERS = """
+SELECT ?p ?o ?c ?s WHERE {{
+  VALUES (?p ?o ?c) {{ {triples} }}
+  ?s ?p ?o ; a ?c .
+}}"""
+
 
 def _value(term: dict):
     if term["type"] == "uri":
@@ -38,6 +44,7 @@ class Loaders:
         self.backend = backend
         self.node = DataLoader(load_fn=self._describe)
         self.referrers = DataLoader(load_fn=self._referrers)
+        self.typed_referrers = DataLoader(load_fn=self._typed_referrers)
 
     async def nodes(self, iris: list[str]) -> list[Node]:
         return list(await self.node.load_many(iris)) if iris else []
@@ -46,8 +53,11 @@ class Loaders:
         """Subjects that link to ``iri`` with ``predicate``."""
         return await self.referrers.load((predicate, iri))
 
-    async def referring_nodes(self, predicate: str, iri: str) -> list[Node]:
-        return await self.nodes(await self.referring(predicate, iri))
+    async def referring_nodes(self, predicate: str, iri: str, of_class: str | None = None) -> list[Node]:
+        """Resources that link to ``iri`` with ``predicate`` (only those of ``of_class`` when given)."""
+        if of_class is None:
+            return await self.nodes(await self.referring(predicate, iri))
+        return await self.nodes(await self.typed_referrers.load((predicate, iri, of_class)))
 
     async def _describe(self, iris: list[str]) -> list[Node]:
         rows = await self.backend.select(DESCRIBE.format(subjects=" ".join(iri_term(i) for i in iris)))
@@ -76,6 +86,15 @@ class Loaders:
         found: dict[tuple[str, str], list[str]] = {key: [] for key in keys}
         for row in await self.backend.select(REFERRERS.format(pairs=pairs)):
             key = (row["p"]["value"], row["o"]["value"])
+            if row["s"]["type"] == "uri" and row["s"]["value"] not in found[key]:
+                found[key].append(row["s"]["value"])
+        return [sorted(found[key]) for key in keys]
+
+    async def _typed_referrers(self, keys: list[tuple[str, str, str]]) -> list[list[str]]:
+        triples = " ".join(f"({iri_term(p)} {iri_term(o)} {iri_term(c)})" for p, o, c in keys)
+        found: dict[tuple[str, str, str], list[str]] = {key: [] for key in keys}
+        for row in await self.backend.select(TYPED_REFERRERS.format(triples=triples)):
+            key = (row["p"]["value"], row["o"]["value"], row["c"]["value"])
             if row["s"]["type"] == "uri" and row["s"]["value"] not in found[key]:
                 found[key].append(row["s"]["value"])
         return [sorted(found[key]) for key in keys]

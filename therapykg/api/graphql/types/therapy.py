@@ -124,13 +124,13 @@ class Therapy(Resource):
 
     @strawberry.field(description=definition("DosingRegimen"))
     async def regimens(self, info: Info) -> list[Regimen]:
-        found = await info.context.loaders.referring_nodes(TKG + "regimenFor", self._node.iri)
-        return [regimen(n) for n in found if n.is_a("DosingRegimen")]
+        found = await info.context.loaders.referring_nodes(TKG + "regimenFor", self._node.iri, TKG + "DosingRegimen")
+        return [regimen(n) for n in found]
 
     @strawberry.field(description=definition("Premedication"))
     async def premedications(self, info: Info) -> list[Premedication]:
-        found = await info.context.loaders.referring_nodes(TKG + "regimenFor", self._node.iri)
-        return [premedication(n) for n in found if n.is_a("Premedication")]
+        found = await info.context.loaders.referring_nodes(TKG + "regimenFor", self._node.iri, TKG + "Premedication")
+        return [premedication(n) for n in found]
 
     @strawberry.field(description=definition("MonitoringRequirement") + " With `cycle`, only those that apply in that cycle.")
     async def monitoring(self, info: Info, cycle: int | None = None) -> list[MonitoringRequirement]:
@@ -180,8 +180,7 @@ class Therapy(Resource):
 
 
 async def _claims(info: Info, node: Node, local_class: str) -> list[Node]:
-    found = await info.context.loaders.referring_nodes(TKG + "forTherapy", node.iri)
-    return [n for n in found if n.is_a(local_class)]
+    return await info.context.loaders.referring_nodes(TKG + "forTherapy", node.iri, TKG + local_class)
 
 
 def therapy(node: Node) -> Therapy:

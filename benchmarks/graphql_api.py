@@ -2,7 +2,7 @@
 aspects, and a typical front-end page query, at 1 and 16 connections with 1
 and 2 uvicorn workers, with the result cache on (the default) and off.
 
-    python benchmarks/graphql.py [--duration 5] [--out BENCHMARKS.md]
+    python benchmarks/graphql_api.py [--duration 5] [--out BENCHMARKS.md]
 
 Needs wrk (Debian package wrk).
 """
@@ -101,7 +101,7 @@ def main() -> None:
                 finally:
                     server.terminate()
                     server.wait()
-    lines = [f"Command: `python benchmarks/graphql.py --duration {args.duration}{' --out ' + str(args.out) if args.out else ''}`", "",
+    lines = [f"Command: `python benchmarks/graphql_api.py --duration {args.duration}{' --out ' + str(args.out) if args.out else ''}`", "",
              "wrk POSTs the same GraphQL document for the whole run. With the result cache on (the default), repeats are "
              "answered from the cache for the graph version; with it off (`THERAPYKG_GRAPHQL_CACHE_SIZE=0`) every request "
              "runs its resolvers and SPARQL queries. Latencies in ms.", "",
