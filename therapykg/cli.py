@@ -147,13 +147,15 @@ def queries() -> None:
               help="uvicorn worker processes.")
 @click.option("--store", default="memory", show_default=True, envvar="THERAPYKG_STORE",
               help="memory (the built graph from the package files) or the path of a store made by `build --into`.")
+@click.option("--backend", envvar="THERAPYKG_BACKEND",
+              help="URL of a SPARQL 1.1 query endpoint holding the graph (loaded by `therapykg load --into`), instead of --store.")
 @click.option("--query-workers", type=click.IntRange(1), envvar="THERAPYKG_QUERY_WORKERS",
               help="Query processes per worker [default: cores, at most 4].")
 @click.option("--timeout", "query_timeout", type=click.FloatRange(min=0.001), envvar="THERAPYKG_QUERY_TIMEOUT",
               help="Query timeout in seconds [default: 10].")
 @click.option("--max-rows", type=click.IntRange(1), envvar="THERAPYKG_MAX_ROWS", help="Result row limit [default: 10000].")
 @click.option("--log-level", default="info", show_default=True, type=click.Choice(["debug", "info", "warning", "error"]))
-def serve(host, port, workers, store, query_workers, query_timeout, max_rows, log_level) -> None:
+def serve(host, port, workers, store, backend, query_workers, query_timeout, max_rows, log_level) -> None:
     """Serve the SPARQL endpoint, named queries and linked data over HTTP."""
     import os
 
@@ -163,7 +165,7 @@ def serve(host, port, workers, store, query_workers, query_timeout, max_rows, lo
         err.print(f"[bold red]error:[/] --store {store!r} is neither 'memory' nor a store folder made by `therapykg build --into`")
         sys.exit(2)
     # Settings travel by environment so that every uvicorn worker sees them.
-    for name, value in (("STORE", store), ("QUERY_WORKERS", query_workers), ("QUERY_TIMEOUT", query_timeout), ("MAX_ROWS", max_rows)):
+    for name, value in (("STORE", store), ("BACKEND", backend), ("QUERY_WORKERS", query_workers), ("QUERY_TIMEOUT", query_timeout), ("MAX_ROWS", max_rows)):
         if value is not None:
             os.environ[f"THERAPYKG_{name}"] = str(value)
     uvicorn.run("therapykg.api.app:create_app", factory=True, host=host, port=port, workers=workers,
@@ -181,6 +183,32 @@ def _log_config(level: str) -> dict:
     config["formatters"]["plain"] = {"format": "%(message)s"}
     config["loggers"]["therapykg.access"] = {"handlers": ["access_json"], "level": level.upper(), "propagate": False}
     return config
+
+
+@main.command()
+@click.option("--into", "store_url", required=True, help="SPARQL 1.1 Graph Store endpoint, for example http://localhost:7878/store.")
+@click.option("--user", help="User for HTTP digest authentication (password in THERAPYKG_BACKEND_PASSWORD).")
+def load(store_url: str, user: str | None) -> None:
+    """Push the built graph into a SPARQL store: a new version graph, then an
+    atomic switch of the pointer, then the old version is dropped."""
+    import os
+
+    import httpx
+
+    from therapykg.graph import load_graph
+    from therapykg.remote_load import load_into
+
+    try:
+        graph = load_graph()
+    except BuildError as error:
+        _fail(error)
+    auth = (user, os.environ.get("THERAPYKG_BACKEND_PASSWORD", "")) if user else None
+    try:
+        target, previous = load_into(graph, store_url, auth=auth)
+    except httpx.HTTPError as error:
+        err.print(f"[bold red]error:[/] loading into {store_url} failed: {error}", highlight=False)
+        sys.exit(1)
+    out.print(f"loaded {len(graph):,} triples into <{target}> at {store_url}" + (f"; replaced <{previous}>" if previous else ""), highlight=False)
 
 
 @main.command()

@@ -83,15 +83,21 @@ class NamedQuery:
 
 def runnable_text(query: NamedQuery, values: dict[str, str] | None = None) -> str:
     """The query with its parameters fixed by a VALUES clause, to run as-is
-    in any SPARQL client (the editor's examples, benchmarks). Terms are
-    written by the engine's own serializer, never pasted from user text."""
-    bound = query.substitutions(values or {})
-    if not bound or "WHERE {" not in query.text:
-        return query.text
+    in any SPARQL client (the editor's examples, benchmarks)."""
+    return bind_values(query.text, query.substitutions(values or {}))
+
+
+def bind_values(text: str, bound: dict[ox.Variable, ox.NamedNode | ox.Literal]) -> str:
+    """Bind variables with a VALUES clause at the start of the first WHERE
+    group, the same binding that engine substitutions make. Terms are written
+    by pyoxigraph's own serializer (validated IRIs, escaped literals), never
+    pasted from user text; used for engines without substitutions."""
+    match = re.search(r"\bWHERE\s*\{", text, re.IGNORECASE)
+    if not bound or match is None:
+        return text
     names = " ".join(str(v) for v in bound)
     terms = " ".join(str(t) for t in bound.values())
-    start = query.text.index("WHERE {") + len("WHERE {")
-    return query.text[:start] + f"\n  VALUES ({names}) {{ ({terms}) }}" + query.text[start:]
+    return text[:match.end()] + f"\n  VALUES ({names}) {{ ({terms}) }}" + text[match.end():]
 
 
 def parse_query_file(path: Path) -> NamedQuery:

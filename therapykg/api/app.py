@@ -4,7 +4,6 @@ and a lifespan that starts the query workers."""
 from __future__ import annotations
 
 import contextlib
-import json
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -16,36 +15,27 @@ from starlette.staticfiles import StaticFiles
 
 from therapykg.api import health, linked_data, named, sparql
 from therapykg.api.graphql.view import TherapyGraphQL
-from therapykg.api.engine import QueryPool
+from therapykg.api.engine import EngineUnavailable, QueryPool, QueryTimeout
 from therapykg.api.middleware import AccessLogMiddleware, BodyLimitMiddleware
+from therapykg.api.remote import RemoteEngine
 from therapykg.api.settings import Settings
-from therapykg.api.worker import QueryJob
+from therapykg.api.dataset import dataset_info
 
 STATIC_DIR = Path(__file__).parent / "static"
-
-_GRAPH_COUNTS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
-_SOURCES = "SELECT ?source ?title WHERE { ?source a tkg:Source ; rdfs:label ?title } ORDER BY ?source"
-
-
-async def _select(pool: QueryPool, query: str, timeout: float) -> list[dict]:
-    outcome = await pool.execute(QueryJob(query=query, format="json", max_rows=None), timeout)
-    if outcome.status != 200:
-        raise RuntimeError(outcome.body.decode())
-    return json.loads(outcome.body)["results"]["bindings"]
-
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
-        pool = QueryPool(settings.query_workers, settings.store)
+        pool = RemoteEngine(settings.backend) if settings.backend else QueryPool(settings.query_workers, settings.store)
         await pool.start()
         app.state.pool = pool
-        counts = await _select(pool, _GRAPH_COUNTS, settings.query_timeout)
-        app.state.graph_counts = {r["g"]["value"]: int(r["n"]["value"]) for r in counts}
-        sources = await _select(pool, _SOURCES, settings.query_timeout)
-        app.state.sources = [(r["source"]["value"], r["title"]["value"]) for r in sources]
+        app.state.dataset = None
+        try:
+            await dataset_info(app)
+        except (EngineUnavailable, QueryTimeout, RuntimeError):
+            pass  # a remote backend that is down now: described once it is back
         try:
             yield
         finally:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
+from therapykg.api.dataset import dataset_info
+from therapykg.api.engine import EngineUnavailable, QueryTimeout
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -13,6 +15,14 @@ async def healthz(request: Request) -> JSONResponse:
 async def readyz(request: Request) -> JSONResponse:
     pool = request.app.state.pool
     ready = pool.version is not None and pool.ready_workers > 0
-    body = {"status": "ready" if ready else "starting", "version": pool.version,
-            "idle_workers": pool.ready_workers, "triples": sum(request.app.state.graph_counts.values())}
+    triples = None
+    if ready:
+        try:
+            triples = (await dataset_info(request.app)).triples
+        except (EngineUnavailable, QueryTimeout, RuntimeError):
+            ready = False
+    body = {"status": "ready" if ready else "unavailable", "version": pool.version,
+            "idle_workers": pool.ready_workers, "triples": triples}
+    if getattr(pool, "endpoint", None):
+        body["backend"] = pool.endpoint
     return JSONResponse(body, status_code=200 if ready else 503)

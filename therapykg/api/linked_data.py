@@ -16,6 +16,8 @@ from therapykg.api.negotiation import GRAPH_FORMATS, NotAcceptable, choose
 from therapykg.api.service_description import void_description
 from therapykg.api.worker import DUMP_FORMATS, QueryJob
 from therapykg.namespaces import TKG, TKGR, compact
+from therapykg.api.dataset import dataset_info
+from therapykg.api.engine import EngineUnavailable, QueryTimeout
 
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
@@ -163,5 +165,9 @@ async def void(request: Request) -> Response:
     cached = not_modified(request, etag)
     if cached:
         return cached
-    body = void_description(request, fmt.name, request.app.state.sources)
+    try:
+        info = await dataset_info(request.app)
+    except (EngineUnavailable, QueryTimeout, RuntimeError) as exc:
+        return error(503, f"query engine unavailable: {exc}")
+    body = void_description(request, fmt.name, info.sources, info.triples)
     return Response(body, media_type=fmt.media_type, headers=cache_headers(request, etag))

@@ -51,7 +51,7 @@ def serialize(results, accept: str | None, format_param: str | None, max_rows: i
     if isinstance(results, ox.QueryBoolean):
         fmt = choose(RESULT_FORMATS, accept, format_param)
         return Serialized(_media(fmt), _boolean(bool(results), fmt), 1, False)
-    if isinstance(results, ox.QueryTriples):
+    if isinstance(results, (ox.QueryTriples, list)):
         fmt = choose(GRAPH_FORMATS, accept, format_param)
         triples = list(islice(results, max_rows + 1))
         truncated = len(triples) > max_rows

@@ -28,9 +28,8 @@ def _count(n: int) -> ox.Literal:
     return ox.Literal(str(n), datatype=_n(XSD + "integer"))
 
 
-def service_description(request: Request, fmt: str) -> bytes:
+def service_description(request: Request, fmt: str, counts: dict[str, int]) -> bytes:
     endpoint = str(request.url_for("sparql"))
-    counts = request.app.state.graph_counts
     service, dataset, default = ox.BlankNode(), ox.BlankNode(), ox.BlankNode()
     t = [
         ox.Triple(service, RDF_TYPE, _n(SD + "Service")),
@@ -47,6 +46,8 @@ def service_description(request: Request, fmt: str) -> bytes:
                  "Turtle", "N-Triples", "JSON-LD", "RDF_XML"):
         t.append(ox.Triple(service, _n(SD + "resultFormat"), _n(FORMATS + name)))
     for graph in (GRAPH_ONTOLOGY, GRAPH_DATA, GRAPH_INFERRED):
+        if graph not in counts:
+            continue
         named, described = ox.BlankNode(), ox.BlankNode()
         t += [
             ox.Triple(dataset, _n(SD + "namedGraph"), named),
@@ -58,7 +59,7 @@ def service_description(request: Request, fmt: str) -> bytes:
     return serialize_graph(t, fmt)
 
 
-def void_description(request: Request, fmt: str, sources: list[tuple[str, str]]) -> bytes:
+def void_description(request: Request, fmt: str, sources: list[tuple[str, str]], triples: int) -> bytes:
     """The dataset as void:Dataset and dcat:Dataset: size, version, licence,
     sources, endpoint and downloads."""
     state = request.app.state
@@ -72,7 +73,7 @@ def void_description(request: Request, fmt: str, sources: list[tuple[str, str]])
             "For research and informatics use, not for clinical decisions.", language="en")),
         ox.Triple(dataset, _n(DCT + "license"), _n(LICENSE)),
         ox.Triple(dataset, _n("http://www.w3.org/2002/07/owl#versionInfo"), ox.Literal(state.pool.version)),
-        ox.Triple(dataset, _n(VOID + "triples"), _count(sum(state.graph_counts.values()))),
+        ox.Triple(dataset, _n(VOID + "triples"), _count(triples)),
         ox.Triple(dataset, _n(VOID + "sparqlEndpoint"), _n(str(request.url_for("sparql")))),
         ox.Triple(dataset, _n(VOID + "vocabulary"), _n(ONTOLOGY_IRI)),
         ox.Triple(dataset, _n(VOID + "uriSpace"), ox.Literal(state.settings.base + "resource/")),

@@ -14,6 +14,7 @@ def _env(name: str, default: str) -> str:
 @dataclass(frozen=True)
 class Settings:
     store: str = field(default_factory=lambda: _env("STORE", "memory"))
+    backend: str = field(default_factory=lambda: _env("BACKEND", ""))
     query_workers: int = field(default_factory=lambda: int(_env("QUERY_WORKERS", str(min(os.cpu_count() or 2, 4)))))
     query_timeout: float = field(default_factory=lambda: float(_env("QUERY_TIMEOUT", "10")))
     max_rows: int = field(default_factory=lambda: int(_env("MAX_ROWS", "10000")))

@@ -14,6 +14,8 @@ from therapykg.api.http import error, etag_for, not_modified, run_job, timeout_f
 from therapykg.api.negotiation import GRAPH_FORMATS, NotAcceptable, choose
 from therapykg.api.service_description import service_description
 from therapykg.api.worker import QueryJob
+from therapykg.api.dataset import dataset_info
+from therapykg.api.engine import EngineUnavailable, QueryTimeout
 
 FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"
@@ -42,7 +44,7 @@ async def sparql(request: Request) -> Response:
     queries = params.get("query", [])
     if not queries:
         if request.method == "GET":
-            return _describe_service(request)
+            return await _describe_service(request)
         return error(400, "missing 'query' parameter")
     if len(queries) > 1:
         return error(400, "more than one 'query' parameter")
@@ -68,7 +70,7 @@ def _one(params: dict[str, list[str]], name: str) -> str | None:
     return values[-1] if values else None
 
 
-def _describe_service(request: Request) -> Response:
+async def _describe_service(request: Request) -> Response:
     accept = request.headers.get("accept", "")
     if "text/html" in accept and not request.query_params.get("format"):
         return editor_page(request)
@@ -77,5 +79,9 @@ def _describe_service(request: Request) -> Response:
     except NotAcceptable as exc:
         return error(406, str(exc))
     etag = etag_for(request.app.state.pool.version, "service-description", fmt.name, str(request.url))
-    body = service_description(request, fmt.name)
+    try:
+        info = await dataset_info(request.app)
+    except (EngineUnavailable, QueryTimeout, RuntimeError) as exc:
+        return error(503, f"query engine unavailable: {exc}")
+    body = service_description(request, fmt.name, info.graph_counts)
     return not_modified(request, etag) or Response(body, media_type=fmt.media_type, headers={"ETag": etag, "Vary": "Accept"})

@@ -1,0 +1,125 @@
+"""Any SPARQL 1.1 endpoint as the store, behind the same interface as the
+local query pool. The graph lives in one named graph per version; a small
+meta graph points at the current one, so a reload is switched atomically."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+import httpx
+import pyoxigraph as ox
+
+from therapykg.api.engine import EngineUnavailable, QueryTimeout
+from therapykg.api.negotiation import NotAcceptable
+from therapykg.api.results import serialize
+from therapykg.api.worker import DUMP_FORMATS, QueryJob, QueryOutcome, decode_term
+from therapykg.namespaces import PREFIXES
+from therapykg.queries import bind_values
+
+log = logging.getLogger("therapykg.remote")
+
+META_GRAPH = "https://w3id.org/therapykg/graph/meta"
+CURRENT = "https://w3id.org/therapykg/graph/current"
+SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
+VERSION_INFO = "http://www.w3.org/2002/07/owl#versionInfo"
+POINTER = f"SELECT ?graph ?version WHERE {{ GRAPH <{META_GRAPH}> {{ <{CURRENT}> <{SAME_AS}> ?graph . ?graph <{VERSION_INFO}> ?version }} }}"
+PROLOGUE = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
+ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
+
+
+def version_graph(version: str) -> str:
+    return f"https://w3id.org/therapykg/graph/version/{version}"
+
+
+class RemoteEngine:
+    """Queries go to ``endpoint`` over HTTP, against the current version graph."""
+
+    def __init__(self, endpoint: str, refresh_seconds: float = 5.0):
+        self.endpoint, self.refresh_seconds = endpoint, refresh_seconds
+        self.version: str | None = None
+        self.graph: str | None = None
+        self._reachable = False
+        self._client = httpx.AsyncClient(timeout=30)
+        self._refresher: asyncio.Task | None = None
+
+    @property
+    def ready_workers(self) -> int:
+        return 1 if self._reachable and self.graph else 0
+
+    async def start(self) -> None:
+        """Never fails: a backend that is down now is retried in the background."""
+        await self._refresh()
+        self._refresher = asyncio.create_task(self._refresh_loop())
+
+    async def _refresh_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.refresh_seconds)
+            await self._refresh()
+
+    async def _refresh(self) -> None:
+        try:
+            response = await self._client.post(self.endpoint, data={"query": POINTER},
+                                               headers={"Accept": "application/sparql-results+json"}, timeout=5)
+            response.raise_for_status()
+            rows = response.json()["results"]["bindings"]
+        except (httpx.HTTPError, ValueError, KeyError) as exc:
+            if self._reachable:
+                log.warning("SPARQL backend %s unreachable: %s", self.endpoint, exc)
+            self._reachable = False
+            return
+        self._reachable = True
+        if rows:
+            self.graph, self.version = rows[0]["graph"]["value"], rows[0]["version"]["value"]
+        else:
+            log.warning("SPARQL backend %s holds no therapykg graph: run `therapykg load --into`", self.endpoint)
+
+    async def execute(self, job: QueryJob, timeout: float) -> QueryOutcome:
+        if self.graph is None:
+            await self._refresh()
+            if self.graph is None:
+                raise EngineUnavailable(f"the SPARQL backend {self.endpoint} is unreachable or holds no therapykg graph")
+        query = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }" if job.dump else job.query
+        if job.substitutions:
+            query = bind_values(query, {ox.Variable(k): decode_term(v) for k, v in job.substitutions.items()})
+        started = time.monotonic()
+        try:
+            response = await self._client.post(self.endpoint, data={"query": PROLOGUE + query, "default-graph-uri": self.graph},
+                                               headers={"Accept": ACCEPT}, timeout=timeout)
+        except httpx.TimeoutException:
+            raise QueryTimeout(f"query timed out after {timeout:g} s at the SPARQL backend {self.endpoint}") from None
+        except httpx.TransportError as exc:
+            self._reachable = False
+            raise EngineUnavailable(f"the SPARQL backend {self.endpoint} is unreachable ({exc})") from None
+        self._reachable = True
+        if response.status_code == 400:
+            return QueryOutcome(400, "text/plain; charset=utf-8", b"malformed SPARQL query (reported by the backend): " + response.content)
+        if response.status_code != 200:
+            raise EngineUnavailable(f"the SPARQL backend {self.endpoint} answered {response.status_code} after "
+                                    f"{time.monotonic() - started:.1f} s: {response.text[:200]}")
+        return self._outcome(job, response)
+
+    def _outcome(self, job: QueryJob, response: httpx.Response) -> QueryOutcome:
+        media = response.headers.get("content-type", "").split(";")[0].strip()
+        if media == "application/n-triples":
+            triples = [ox.Triple(q.subject, q.predicate, q.object)
+                       for q in ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES)]
+            if job.dump:
+                fmt, media_type = DUMP_FORMATS[job.dump]
+                return QueryOutcome(200, media_type, ox.serialize(triples, format=fmt) if fmt != ox.RdfFormat.TRIG
+                                    else ox.serialize([ox.Quad(t.subject, t.predicate, t.object) for t in triples], format=fmt),
+                                    len(triples))
+            results = triples
+        else:
+            results = ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
+        try:
+            out = serialize(results, job.accept, job.format, job.max_rows)
+        except NotAcceptable as exc:
+            return QueryOutcome(406, "text/plain; charset=utf-8", str(exc).encode())
+        return QueryOutcome(200, out.media_type, out.body, out.rows, out.truncated)
+
+    async def close(self) -> None:
+        if self._refresher:
+            self._refresher.cancel()
+        await self._client.aclose()
