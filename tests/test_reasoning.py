@@ -71,3 +71,39 @@ def test_missing_java_is_reported_clearly(inputs, monkeypatch):
     result = inputs.build()
     assert result.reasoned is False
     assert result.counts["claims"] > 0
+
+
+def test_rules_materialize_exactly_what_hermit_infers():
+    """therapykg.rules, used for large graphs, matches HermiT on the real graph."""
+    import pyoxigraph as ox
+
+    from therapykg.rules import materialize
+
+    loaded = load_inputs()
+    store = ox.Store()
+    store.bulk_extend(loaded.quads)
+    assert set(materialize(store)) == set(reason(loaded.quads).quads())
+
+
+def test_scalable_build_catches_nelarabine_for_b_all(inputs):
+    inputs.add("nelarabine-b-all.ttl", """
+tkgr:wrong-indication a tkg:Indication ; rdfs:label "nelarabine for B-ALL (wrong)" ;
+    prov:wasDerivedFrom tkgr:source-article ;
+    tkg:indicationTherapy tkgr:nelarabine ;
+    tkg:indicationDiseaseState tkgr:state-rr-ph-neg-b-all ;
+    tkg:indicationPopulation tkgr:pop-adults .
+""")
+    with pytest.raises(ValidationFailed) as caught:
+        inputs.build(scalable=True)
+    assert caught.value.stage == "quality checks"
+    assert any(p.startswith("restricted-value-violation: tkgr:nelarabine") for p in caught.value.problems), caught.value
+
+
+def test_scalable_build_catches_disjoint_kinds(inputs):
+    inputs.add("both.ttl", """
+tkgr:both-kinds a tkg:Contraindication , tkg:Precaution ; rdfs:label "both" ;
+    prov:wasDerivedFrom tkgr:source-article ; tkg:forTherapy tkgr:blinatumomab .
+""")
+    with pytest.raises(ValidationFailed) as caught:
+        inputs.build(scalable=True)
+    assert any(p.startswith("disjoint-classes-violation: tkgr:both-kinds") for p in caught.value.problems), caught.value

@@ -60,6 +60,7 @@ def build(
     out_dir: Path | None = None,
     require_reasoner: bool = False,
     write_inferences: bool = True,
+    scalable: bool = False,
     progress: Progress = lambda message: None,
 ) -> BuildResult:
     """Build the graph; raise InputError (exit 2) or ValidationFailed (exit 1).
@@ -68,30 +69,38 @@ def build(
     inferences are used if they match the inputs, unless ``require_reasoner``.
     ``write_inferences`` refreshes the generated files in the checkout
     (``graph_data/inferred.ttl``, ``ontology/mappings.sssom.tsv``).
+
+    ``scalable`` is for large graphs: the shapes are checked as SPARQL in
+    Oxigraph, the instance data is materialized by rules (therapykg.rules)
+    with disjointness and restrictions checked as SPARQL, and HermiT checks
+    the ontology alone.
     """
     progress("loading")
     loaded = load_inputs(ontology_dir, data_dir)
-
-    progress("validating (SHACL)")
-    violations = validate(loaded, ontology_dir / paths.SHAPES_FILE.name)
-    if violations:
-        raise ValidationFailed("SHACL validation", [str(v) for v in violations])
-
-    progress("reasoning (HermiT)")
-    inferred_file = data_dir / paths.INFERRED_FILE.name
-    committed_version, committed = read_inferred(inferred_file)
-    try:
-        inferred = reason(loaded.quads).quads()
-        reasoned = True
-    except JavaMissing:
-        if require_reasoner or committed_version != loaded.version:
-            raise
-        progress("Java not found: using the committed materialized inferences")
-        inferred, reasoned = committed, False
-    changed = reasoned and (committed_version != loaded.version or set(inferred) != set(committed))
-
     store = ox.Store()
-    store.bulk_extend(loaded.quads + inferred)
+    store.bulk_extend(loaded.quads)
+    inferred_file = data_dir / paths.INFERRED_FILE.name
+
+    if scalable:
+        inferred, reasoned, changed = _scalable_validation(loaded, store, ontology_dir, require_reasoner, progress)
+    else:
+        progress("validating (SHACL)")
+        violations = validate(loaded, ontology_dir / paths.SHAPES_FILE.name)
+        if violations:
+            raise ValidationFailed("SHACL validation", [str(v) for v in violations])
+
+        progress("reasoning (HermiT)")
+        committed_version, committed = read_inferred(inferred_file)
+        try:
+            inferred = reason(loaded.quads).quads()
+            reasoned = True
+        except JavaMissing:
+            if require_reasoner or committed_version != loaded.version:
+                raise
+            progress("Java not found: using the committed materialized inferences")
+            inferred, reasoned = committed, False
+        changed = reasoned and (committed_version != loaded.version or set(inferred) != set(committed))
+        store.bulk_extend(inferred)
     graph = KnowledgeGraph(store, loaded.version)
 
     progress("running quality checks")
@@ -108,6 +117,26 @@ def build(
         progress(f"writing release files to {out_dir}")
         result.release_dir = write_release(graph, out_dir, result.counts)
     return result
+
+
+def _scalable_validation(loaded, store: ox.Store, ontology_dir: Path, require_reasoner: bool, progress: Progress):
+    from therapykg.rules import materialize
+    from therapykg.shacl_sparql import validate_in_store
+
+    progress("validating (SHACL as SPARQL)")
+    violations = validate_in_store(store, ontology_dir / paths.SHAPES_FILE.name, loaded)
+    if violations:
+        raise ValidationFailed("SHACL validation", [str(v) for v in violations])
+    progress("reasoning (HermiT on the ontology)")
+    ontology = [q for q in loaded.quads if q.graph_name == ox.NamedNode(GRAPH_ONTOLOGY)]
+    try:
+        reason(ontology)
+    except JavaMissing:
+        if require_reasoner:
+            raise
+        progress("Java not found: the ontology was not checked by HermiT")
+    progress("materializing inferences (rules)")
+    return materialize(store), True, False
 
 
 def _refresh(path: Path, text: str) -> None:

@@ -49,13 +49,20 @@ def main() -> None:
               help="Fail when Java is missing instead of using the committed inferences.")
 @click.option("--into", "into", type=click.Path(file_okay=False, path_type=Path),
               help="Also write the graph into an on-disk Oxigraph store at this path (for `serve --store`).")
-def build(out_dir: Path, require_reasoner: bool, into: Path | None) -> None:
+@click.option("--scalable", is_flag=True,
+              help="For large graphs: shapes as SPARQL, rule-based inferences, HermiT on the ontology only.")
+@click.option("--ontology-dir", type=click.Path(file_okay=False, exists=True, path_type=Path), default=paths.ONTOLOGY_DIR,
+              show_default=False, help="Ontology folder [default: the package's].")
+@click.option("--data-dir", type=click.Path(file_okay=False, exists=True, path_type=Path), default=paths.DATA_DIR,
+              show_default=False, help="Curated data folder [default: the package's].")
+def build(out_dir: Path, require_reasoner: bool, into: Path | None, scalable: bool, ontology_dir: Path, data_dir: Path) -> None:
     """Load, validate, reason, check and write release files."""
     from therapykg.build import build as run_build
 
     try:
         with err.status("building...") as status:
-            result = run_build(out_dir=out_dir, require_reasoner=require_reasoner, progress=_progress(status))
+            result = run_build(out_dir=out_dir, require_reasoner=require_reasoner, scalable=scalable,
+                               ontology_dir=ontology_dir, data_dir=data_dir, progress=_progress(status))
     except BuildError as error:
         _fail(error)
     table = Table(title=f"therapykg {result.graph.version}", show_header=False)

@@ -19,7 +19,7 @@ OXIGRAPH = shutil.which("oxigraph")
 
 def start_oxigraph(location, port: int) -> subprocess.Popen:
     assert OXIGRAPH, "the oxigraph server (PyPI package oxigraph) is needed for the remote backend tests"
-    process = subprocess.Popen([OXIGRAPH, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+    process = subprocess.Popen([OXIGRAPH, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}", "--timeout-s", "5"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
@@ -119,3 +119,13 @@ def test_engine_down_gives_503_naming_it_then_recovers(engine, remote):
     while time.monotonic() < deadline and httpx.get(remote + "/readyz").status_code != 200:
         time.sleep(0.2)
     assert httpx.get(remote + "/sparql", params={"query": "ASK { ?s ?p ?o }"}, headers={"Accept": JSON}).json()["boolean"] is True
+
+
+def test_slow_engine_is_bounded_by_our_timeout(remote, engine):
+    runaway = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    start = time.monotonic()
+    response = httpx.get(remote + "/sparql", params={"query": runaway, "timeout": "1.5"}, timeout=30)
+    elapsed = time.monotonic() - start
+    assert response.status_code == 503 and "timed out" in response.text and "SPARQL backend" in response.text
+    assert elapsed < 8
+    assert httpx.get(remote + "/healthz").status_code == 200
