@@ -77,8 +77,7 @@ def build(
     """
     progress("loading")
     loaded = load_inputs(ontology_dir, data_dir)
-    store = ox.Store()
-    store.bulk_extend(loaded.quads)
+    store = loaded.store
     inferred_file = data_dir / paths.INFERRED_FILE.name
 
     if scalable:
@@ -128,7 +127,7 @@ def _scalable_validation(loaded, store: ox.Store, ontology_dir: Path, require_re
     if violations:
         raise ValidationFailed("SHACL validation", [str(v) for v in violations])
     progress("reasoning (HermiT on the ontology)")
-    ontology = [q for q in loaded.quads if q.graph_name == ox.NamedNode(GRAPH_ONTOLOGY)]
+    ontology = list(store.quads_for_pattern(None, None, None, ox.NamedNode(GRAPH_ONTOLOGY)))
     try:
         reason(ontology)
     except JavaMissing:
@@ -167,13 +166,15 @@ def write_release(graph: KnowledgeGraph, out_dir: Path, figures: dict[str, int])
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".therapykg-", dir=out_dir.parent))
     try:
-        ontology = list(graph.store.quads_for_pattern(None, None, None, ox.NamedNode(GRAPH_ONTOLOGY)))
-        everything = list(graph.store.quads_for_pattern(None, None, None, None))
+        ontology = ox.NamedNode(GRAPH_ONTOLOGY)
+        union = _triples(graph.store.quads_for_pattern(None, None, None, None))
+        ontology_triples = _triples(graph.store.quads_for_pattern(None, None, None, ontology))
         for suffix, fmt in RELEASE_FORMATS.items():
-            (staging / f"therapykg-ontology.{suffix}").write_bytes(_serialize(ontology, fmt))
-            (staging / f"therapykg.{suffix}").write_bytes(_serialize(everything, fmt))
-        (staging / "therapykg.nq").write_bytes(ox.serialize(everything, format=ox.RdfFormat.N_QUADS))
-        (staging / "therapykg.trig").write_bytes(ox.serialize(everything, format=ox.RdfFormat.TRIG, prefixes=PREFIXES))
+            (staging / f"therapykg-ontology.{suffix}").write_bytes(_serialize(ontology_triples, fmt))
+            (staging / f"therapykg.{suffix}").write_bytes(_serialize(union, fmt))
+        # Quad formats straight from the store, in Oxigraph's own (deterministic) order.
+        graph.store.dump(staging / "therapykg.nq", format=ox.RdfFormat.N_QUADS)
+        graph.store.dump(staging / "therapykg.trig", format=ox.RdfFormat.TRIG, prefixes=PREFIXES)
         (staging / "mappings.sssom.tsv").write_text(sssom_table(graph), encoding="utf-8")
         manifest = {"version": graph.version, "counts": figures,
                     "graphs": {"inferred": GRAPH_INFERRED, "ontology": GRAPH_ONTOLOGY}}
@@ -187,12 +188,14 @@ def write_release(graph: KnowledgeGraph, out_dir: Path, figures: dict[str, int])
     return out_dir
 
 
-def _serialize(quads: list[ox.Quad], fmt: ox.RdfFormat) -> bytes:
-    """Triples-only formats get the union of the graphs."""
-    triples = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in quads}, key=str)
-    prefixes = PREFIXES if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
-    if prefixes:
-        return ox.serialize(triples, format=fmt, prefixes=prefixes)
+def _triples(quads) -> list[ox.Triple]:
+    """The union of the graphs as triples, each once, in the store's order."""
+    return list(dict.fromkeys(ox.Triple(q.subject, q.predicate, q.object) for q in quads))
+
+
+def _serialize(triples: list[ox.Triple], fmt: ox.RdfFormat) -> bytes:
+    if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML):
+        return ox.serialize(triples, format=fmt, prefixes=PREFIXES)
     return ox.serialize(triples, format=fmt)
 
 

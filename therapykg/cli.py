@@ -153,7 +153,7 @@ def queries() -> None:
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1), envvar="THERAPYKG_WORKERS",
               help="uvicorn worker processes.")
 @click.option("--store", default="memory", show_default=True, envvar="THERAPYKG_STORE",
-              help="memory (the built graph from the package files) or the path of a store made by `build --into`.")
+              help="memory (the built graph from the package files), a release dump (dist/therapykg.nq) or the path of a store made by `build --into`.")
 @click.option("--backend", envvar="THERAPYKG_BACKEND",
               help="URL of a SPARQL 1.1 query endpoint holding the graph (loaded by `therapykg load --into`), instead of --store.")
 @click.option("--query-workers", type=click.IntRange(1), envvar="THERAPYKG_QUERY_WORKERS",
@@ -168,8 +168,8 @@ def serve(host, port, workers, store, backend, query_workers, query_timeout, max
 
     import uvicorn
 
-    if store != "memory" and not Path(store).is_dir():
-        err.print(f"[bold red]error:[/] --store {store!r} is neither 'memory' nor a store folder made by `therapykg build --into`")
+    if store != "memory" and not Path(store).is_dir() and not (store.endswith(".nq") and Path(store).is_file()):
+        err.print(f"[bold red]error:[/] --store {store!r} is neither 'memory', a release dump (.nq) nor a store folder made by `therapykg build --into`")
         sys.exit(2)
     # Settings travel by environment so that every uvicorn worker sees them.
     for name, value in (("STORE", store), ("BACKEND", backend), ("QUERY_WORKERS", query_workers), ("QUERY_TIMEOUT", query_timeout), ("MAX_ROWS", max_rows)):

@@ -81,8 +81,12 @@ def load_graph(*, ontology_dir: Path = paths.ONTOLOGY_DIR, data_dir: Path = path
             f"{inferred_version or '(none)'}, not from the current inputs {loaded.version}: "
             "run `therapykg build` (needs Java) to recompute them"
         )
-    store = ox.Store(store_path) if store_path else ox.Store()
-    store.bulk_extend(loaded.quads + inferred)
+    if store_path:
+        store = ox.Store(store_path)
+        store.bulk_extend(loaded.store.quads_for_pattern(None, None, None, None))
+    else:
+        store = loaded.store
+    store.bulk_extend(inferred)
     return KnowledgeGraph(store, loaded.version)
 
 
@@ -110,3 +114,20 @@ def read_store_version(path: str | Path) -> str:
     if not marker.exists():
         raise BuildError(f"{path} is not a therapykg store (no {STORE_VERSION_FILE}); create one with `therapykg build --into {path}`")
     return marker.read_text(encoding="utf-8").strip()
+
+
+def load_dump(path: str | Path) -> KnowledgeGraph:
+    """A release dump (N-Quads, as `therapykg build` writes it) in memory; its
+    version is the one in the manifest beside it, else a hash of the file."""
+    import hashlib
+    import json
+
+    path = Path(path)
+    manifest = path.with_name("manifest.json")
+    if manifest.exists():
+        version = json.loads(manifest.read_text(encoding="utf-8"))["version"]
+    else:
+        version = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    store = ox.Store()
+    store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+    return KnowledgeGraph(store, version)

@@ -16,15 +16,26 @@ from therapykg.namespaces import GRAPH_DATA, GRAPH_ONTOLOGY
 
 @dataclass
 class LoadedInputs:
-    """Parsed quads of every input file, and which file each subject came from."""
+    """Every input file loaded into one Oxigraph store (ontology and data in
+    their named graphs), and the graph version."""
 
-    quads: list[ox.Quad] = field(default_factory=list)
+    store: ox.Store
     files: list[Path] = field(default_factory=list)
-    subject_file: dict[str, Path] = field(default_factory=dict)
     version: str = ""
+    _subject_file: dict[str, Path] | None = None
+
+    @property
+    def quads(self) -> list[ox.Quad]:
+        return list(self.store.quads_for_pattern(None, None, None, None))
 
     def file_of(self, term: str) -> str:
-        path = self.subject_file.get(term)
+        """The input file that describes ``term`` (an IRI in N-Triples form), for reports."""
+        if self._subject_file is None:  # only needed when something is wrong: built on demand
+            self._subject_file = {}
+            for path in self.files:
+                for quad in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=path.as_uri()):
+                    self._subject_file.setdefault(str(quad.subject), path)
+        path = self._subject_file.get(term)
         return _display(path) if path else "?"
 
 
@@ -42,25 +53,24 @@ def parse_turtle(path: Path, graph: str) -> list[ox.Quad]:
 
 
 def load_inputs(ontology_dir: Path = paths.ONTOLOGY_DIR, data_dir: Path = paths.DATA_DIR) -> LoadedInputs:
-    """Parse every ontology and data file; all or nothing."""
-    loaded = LoadedInputs()
+    """Load every ontology and data file into a new in-memory store; a file
+    that does not parse stops everything (the store is then discarded)."""
     sources = [(p, GRAPH_ONTOLOGY) for p in paths.ontology_files(ontology_dir)]
     sources += [(p, GRAPH_DATA) for p in paths.data_files(data_dir)]
     if not any(graph == GRAPH_DATA for _, graph in sources):
         raise InputError(_display(data_dir), "no curated Turtle files found")
+    store = ox.Store()
     for path, graph in sources:
-        quads = parse_turtle(path, graph)
-        loaded.quads.extend(quads)
-        loaded.files.append(path)
-        for quad in quads:
-            key = _key(quad.subject)
-            loaded.subject_file.setdefault(key, path)
-            if isinstance(quad.object, ox.BlankNode):
-                loaded.subject_file.setdefault(_key(quad.object), path)
+        try:
+            store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=path.as_uri(), to_graph=ox.NamedNode(graph))
+        except SyntaxError as error:
+            raise InputError(_display(path), _reason(error), error.lineno, error.offset) from None
+        except OSError as error:
+            raise InputError(_display(path), error.strerror or str(error)) from None
+    files = [p for p, _ in sources]
     shapes = ontology_dir / paths.SHAPES_FILE.name
-    hashed = loaded.files + ([shapes] if shapes.exists() else [])
-    loaded.version = input_version(hashed, root=ontology_dir.parent)
-    return loaded
+    hashed = files + ([shapes] if shapes.exists() else [])
+    return LoadedInputs(store, files, input_version(hashed, root=ontology_dir.parent))
 
 
 def input_version(files: list[Path], root: Path) -> str:
@@ -73,10 +83,6 @@ def input_version(files: list[Path], root: Path) -> str:
         digest.update(path.read_bytes())
         digest.update(b"\0")
     return digest.hexdigest()[:16]
-
-
-def _key(term: ox.NamedNode | ox.BlankNode | ox.Triple) -> str:
-    return str(term)
 
 
 def _reason(error: SyntaxError) -> str:

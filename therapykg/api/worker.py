@@ -81,11 +81,17 @@ def decode_term(encoded: tuple) -> ox.NamedNode | ox.Literal:
 
 def open_store(store: str) -> tuple[ox.Store, str]:
     """The graph to serve: ``memory`` loads the built graph from the package's
-    files; anything else is the path of an on-disk store opened read-only."""
+    files; a ``.nq`` release dump is loaded into memory; anything else is the
+    path of an on-disk store opened read-only."""
     if store == "memory":
         from therapykg.graph import load_graph
 
         graph = load_graph()
+        return graph.store, graph.version
+    if store.endswith(".nq"):
+        from therapykg.graph import load_dump
+
+        graph = load_dump(store)
         return graph.store, graph.version
     from therapykg.graph import read_store_version
 
