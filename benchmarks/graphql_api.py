@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -23,7 +22,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
-from sparql_endpoint import write_section  # noqa: E402
+from sparql_endpoint import wrk, write_section  # noqa: E402
 
 COMPARE = """query Compare { compareTherapies(ids: ["blinatumomab", "inotuzumab-ozogamicin", "tisagenlecleucel", "brexucabtagene-autoleucel"]) {
   therapies { id label kind }
@@ -57,25 +56,10 @@ def start(port: int, workers: int, cache: int) -> subprocess.Popen:
 
 
 def run_wrk(url: str, query: str, connections: int, duration: int, scripts: Path) -> dict[str, float]:
-    body = json.dumps({"query": query})
     response = httpx.post(url, json={"query": query}, timeout=30).json()
     if "errors" in response:
         raise RuntimeError(response["errors"])
-    script = scripts / f"g{abs(hash((query, connections)))}.lua"
-    script.write_text('wrk.method = "POST"\n'
-                      f"wrk.body = [==[{body}]==]\n"
-                      'wrk.headers["Content-Type"] = "application/json"\n'
-                      "done = function(summary, latency, requests)\n"
-                      '  io.write(string.format("P50 %f\\nP99 %f\\nRPS %f\\nERRORS %d\\n", latency:percentile(50) / 1000,'
-                      " latency:percentile(99) / 1000, summary.requests / (summary.duration / 1e6),"
-                      " summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.timeout))\n"
-                      "end\n")
-    out = subprocess.run(["wrk", f"-t{min(connections, 2)}", f"-c{connections}", f"-d{duration}s", "--timeout", "20s",
-                          "-s", str(script), url], capture_output=True, text=True, check=True).stdout
-    values = dict(re.findall(r"^(P50|P99|RPS|ERRORS) ([\d.]+)$", out, re.M))
-    if float(values["ERRORS"]) > 0:
-        raise RuntimeError(f"wrk saw errors:\n{out}")
-    return {"p50": float(values["P50"]), "p99": float(values["P99"]), "rps": float(values["RPS"])}
+    return wrk(url, json.dumps({"query": query}), {"Content-Type": "application/json"}, connections, duration, scripts)
 
 
 def main() -> None:

@@ -95,25 +95,28 @@ def check_same_answers(ours: str, theirs: str, queries: dict[str, str]) -> None:
             raise RuntimeError(f"{name}: the servers disagree ({sizes[0]} vs {sizes[1]} results)")
 
 
-def run_wrk(url: str, query: str, connections: int, duration: int, scripts: Path) -> dict[str, float]:
-    script = scripts / f"q{abs(hash((query, url)))}.lua"
-    body = urlencode({"query": query})
-    script.write_text(
-        'wrk.method = "POST"\n'
-        f"wrk.body = [==[{body}]==]\n"
-        'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n'
-        f'wrk.headers["Accept"] = "{accept_for(query)}"\n'
-        "done = function(summary, latency, requests)\n"
-        '  io.write(string.format("P50 %f\\nP99 %f\\nRPS %f\\nERRORS %d\\n", latency:percentile(50) / 1000,'
-        " latency:percentile(99) / 1000, summary.requests / (summary.duration / 1e6),"
-        " summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.timeout))\n"
-        "end\n")
+def wrk(url: str, body: str, headers: dict[str, str], connections: int, duration: int, scripts: Path) -> dict[str, float]:
+    """POST ``body`` with wrk for ``duration`` seconds; p50 and p99 in ms and requests/s."""
+    script = scripts / f"w{abs(hash((url, body, connections)))}.lua"
+    lines = ['wrk.method = "POST"', f"wrk.body = [==[{body}]==]"]
+    lines += [f'wrk.headers["{name}"] = "{value}"' for name, value in headers.items()]
+    lines += ["done = function(summary, latency, requests)",
+              '  io.write(string.format("P50 %f\\nP99 %f\\nRPS %f\\nERRORS %d\\n", latency:percentile(50) / 1000,'
+              " latency:percentile(99) / 1000, summary.requests / (summary.duration / 1e6),"
+              " summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.timeout))",
+              "end"]
+    script.write_text("\n".join(lines) + "\n")
     out = subprocess.run(["wrk", f"-t{min(connections, 2)}", f"-c{connections}", f"-d{duration}s", "--timeout", "20s", "-s", str(script), url],
                          capture_output=True, text=True, check=True).stdout
     values = dict(re.findall(r"^(P50|P99|RPS|ERRORS) ([\d.]+)$", out, re.M))
     if float(values["ERRORS"]) > 0:
         raise RuntimeError(f"wrk saw errors against {url}:\n{out}")
     return {"p50": float(values["P50"]), "p99": float(values["P99"]), "rps": float(values["RPS"])}
+
+
+def run_wrk(url: str, query: str, connections: int, duration: int, scripts: Path) -> dict[str, float]:
+    return wrk(url, urlencode({"query": query}), {"Content-Type": "application/x-www-form-urlencoded", "Accept": accept_for(query)},
+               connections, duration, scripts)
 
 
 def main() -> None:

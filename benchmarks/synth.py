@@ -36,10 +36,11 @@ STATES = ["state-rr-ph-neg-b-all", "state-mrd-pos-ph-neg-b-all", "state-consolid
 TRIPLES_PER_THERAPY = 307  # measured on the output of therapy() below
 
 
-def claim(iri: str, cls: str, label: str, rng: random.Random, body: str) -> str:
+def claim(iri: str, cls: str, label: str, rng: random.Random, body: str, source: str | None = None) -> str:
     ref = f" ;\n    tkg:citedReference tkgr:article-ref-{rng.randint(1, 4)}" if rng.random() < 0.5 else ""
+    source = source or rng.choice(SOURCES)
     return (f"tkgr:{iri} a tkg:{cls} ;\n    rdfs:label \"{label}\"@en ;\n    tkg:summary \"Synthetic {cls} for scale tests.\"@en ;\n"
-            f"    prov:wasDerivedFrom tkgr:{rng.choice(SOURCES)} ;\n    tkg:sourceSection \"Synthetic\"{ref} ;\n{body} .\n\n")
+            f"    prov:wasDerivedFrom tkgr:{source} ;\n    tkg:sourceSection \"Synthetic\"{ref} ;\n{body} .\n\n")
 
 
 def pct(value: float) -> str:
@@ -61,7 +62,7 @@ def therapy(i: int, rng: random.Random) -> str:
     out.append(claim(f"{t}-reg", "DosingRegimen", f"regimen of therapy {i}", rng,
                      f"    tkg:regimenFor tkgr:{t} ;\n    tkg:regimenSetting tkgr:{STATES[0]} ;\n"
                      f"    tkg:regimenPopulation tkgr:pop-adult-45kg-plus ;\n    tkg:maximumCycles {rng.randint(2, 6)} ;\n"
-                     f"    tkg:hasCycle tkgr:{t}-c1 , tkgr:{t}-c2"))
+                     f"    tkg:hasCycle tkgr:{t}-c1 , tkgr:{t}-c2", source="source-article"))
     for c, (first, last) in enumerate([(1, 1), (2, 5)], start=1):
         ids = [f"{t}-c{c}-s{s}" for s in range(len(steps) if c == 1 else 1)]
         out.append(claim(f"{t}-c{c}", "Cycle", f"cycle {c} of therapy {i}", rng,

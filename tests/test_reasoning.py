@@ -9,6 +9,18 @@ from therapykg.graph import read_inferred
 from therapykg.loader import load_inputs
 from therapykg.reasoning import reason
 
+NELARABINE_FOR_B_ALL = """
+tkgr:wrong-indication a tkg:Indication ; rdfs:label "nelarabine for B-ALL (wrong)" ;
+    prov:wasDerivedFrom tkgr:source-article ;
+    tkg:indicationTherapy tkgr:nelarabine ;
+    tkg:indicationDiseaseState tkgr:state-rr-ph-neg-b-all ;
+    tkg:indicationPopulation tkgr:pop-adults .
+"""
+CONTRAINDICATION_AND_PRECAUTION = """
+tkgr:both-kinds a tkg:Contraindication , tkg:Precaution ; rdfs:label "both" ;
+    prov:wasDerivedFrom tkgr:source-article ; tkg:forTherapy tkgr:blinatumomab .
+"""
+
 
 def test_inferred_types_are_materialized(graph):
     rows = graph.select("""
@@ -35,13 +47,7 @@ def test_committed_inferences_match_a_fresh_reasoning_run():
 
 
 def test_nelarabine_indicated_for_b_all_is_inconsistent(inputs):
-    inputs.add("nelarabine-b-all.ttl", """
-tkgr:wrong-indication a tkg:Indication ; rdfs:label "nelarabine for B-ALL (wrong)" ;
-    prov:wasDerivedFrom tkgr:source-article ;
-    tkg:indicationTherapy tkgr:nelarabine ;
-    tkg:indicationDiseaseState tkgr:state-rr-ph-neg-b-all ;
-    tkg:indicationPopulation tkgr:pop-adults .
-""")
+    inputs.add("nelarabine-b-all.ttl", NELARABINE_FOR_B_ALL)
     with pytest.raises(ValidationFailed) as caught:
         inputs.build()
     assert caught.value.stage == "reasoner"
@@ -51,10 +57,7 @@ tkgr:wrong-indication a tkg:Indication ; rdfs:label "nelarabine for B-ALL (wrong
 
 
 def test_contraindication_that_is_also_a_precaution_is_inconsistent(inputs):
-    inputs.add("both.ttl", """
-tkgr:both-kinds a tkg:Contraindication , tkg:Precaution ; rdfs:label "both" ;
-    prov:wasDerivedFrom tkgr:source-article ; tkg:forTherapy tkgr:blinatumomab .
-""")
+    inputs.add("both.ttl", CONTRAINDICATION_AND_PRECAUTION)
     with pytest.raises(ValidationFailed) as caught:
         inputs.build()
     assert caught.value.problems == [
@@ -86,13 +89,7 @@ def test_rules_materialize_exactly_what_hermit_infers():
 
 
 def test_scalable_build_catches_nelarabine_for_b_all(inputs):
-    inputs.add("nelarabine-b-all.ttl", """
-tkgr:wrong-indication a tkg:Indication ; rdfs:label "nelarabine for B-ALL (wrong)" ;
-    prov:wasDerivedFrom tkgr:source-article ;
-    tkg:indicationTherapy tkgr:nelarabine ;
-    tkg:indicationDiseaseState tkgr:state-rr-ph-neg-b-all ;
-    tkg:indicationPopulation tkgr:pop-adults .
-""")
+    inputs.add("nelarabine-b-all.ttl", NELARABINE_FOR_B_ALL)
     with pytest.raises(ValidationFailed) as caught:
         inputs.build(scalable=True)
     assert caught.value.stage == "quality checks"
@@ -100,10 +97,7 @@ tkgr:wrong-indication a tkg:Indication ; rdfs:label "nelarabine for B-ALL (wrong
 
 
 def test_scalable_build_catches_disjoint_kinds(inputs):
-    inputs.add("both.ttl", """
-tkgr:both-kinds a tkg:Contraindication , tkg:Precaution ; rdfs:label "both" ;
-    prov:wasDerivedFrom tkgr:source-article ; tkg:forTherapy tkgr:blinatumomab .
-""")
+    inputs.add("both.ttl", CONTRAINDICATION_AND_PRECAUTION)
     with pytest.raises(ValidationFailed) as caught:
         inputs.build(scalable=True)
     assert any(p.startswith("disjoint-classes-violation: tkgr:both-kinds") for p in caught.value.problems), caught.value

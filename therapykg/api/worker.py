@@ -13,6 +13,7 @@ import pyoxigraph as ox
 from therapykg.api.negotiation import NotAcceptable
 from therapykg.api.results import serialize
 from therapykg.namespaces import PREFIXES
+from therapykg.queries import bind_values
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 # Messages between the pool and a worker: an 8-byte length, then a pickle.
@@ -128,10 +129,13 @@ def execute(store: ox.Store, job: QueryJob) -> QueryOutcome:
         options["use_default_graph_as_union"] = True
     if job.named_graphs:
         options["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
+    query = job.query
     if job.substitutions:
-        options["substitutions"] = {ox.Variable(k): decode_term(v) for k, v in job.substitutions.items()}
+        # A VALUES clause written by the engine's serializer: as safe as
+        # substitutions, and Oxigraph plans it better (measured in BENCHMARKS.md).
+        query = bind_values(query, {ox.Variable(k): decode_term(v) for k, v in job.substitutions.items()})
     try:
-        results = store.query(job.query, **options)
+        results = store.query(query, **options)
         out = serialize(results, job.accept, job.format, job.max_rows)
     except SyntaxError as error:
         return QueryOutcome(400, "text/plain; charset=utf-8", f"malformed SPARQL query: {error}".encode())
