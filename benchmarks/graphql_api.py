@@ -22,7 +22,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
-from sparql_endpoint import wrk, write_section  # noqa: E402
+from sparql_endpoint import write_section, wrk  # noqa: E402
 
 COMPARE = """query Compare { compareTherapies(ids: ["blinatumomab", "inotuzumab-ozogamicin", "tisagenlecleucel", "brexucabtagene-autoleucel"]) {
   therapies { id label kind }

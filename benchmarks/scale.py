@@ -24,7 +24,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
-from sparql_endpoint import write_section  # noqa: E402
+from sparql_endpoint import OXIGRAPH, write_section  # noqa: E402
 from synth import generate  # noqa: E402
 
 from therapykg.queries import library  # noqa: E402
@@ -136,7 +136,7 @@ def main() -> None:
                     process.terminate()
                     process.wait()
             # Oxigraph's server as a remote backend, loaded through the Graph Store protocol.
-            oxigraph, _ = start(["oxigraph", "serve", "--location", str(root / "oxigraph"), "--bind", "127.0.0.1:18803"],
+            oxigraph, _ = start([OXIGRAPH, "serve", "--location", str(root / "oxigraph"), "--bind", "127.0.0.1:18803"],
                                 "http://127.0.0.1:18803/query?query=ASK%7B%7D")
             try:
                 from therapykg.graph import load_dump

@@ -29,6 +29,10 @@ from therapykg.graph import load_graph
 from therapykg.namespaces import PREFIXES
 from therapykg.queries import library, runnable_text
 
+# The oxigraph CLI from the bench extras: beside this interpreter, else on PATH.
+_BESIDE = Path(sys.executable).with_name("oxigraph")
+OXIGRAPH = str(_BESIDE) if _BESIDE.exists() else (shutil.which("oxigraph") or "oxigraph")
+
 HEADER = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 
 # Values for the library queries' parameters that have no default.
@@ -126,7 +130,7 @@ def main() -> None:
     parser.add_argument("--query-workers", type=int, default=2)
     parser.add_argument("--out", type=Path, help="write the Markdown table here (replacing the section)")
     args = parser.parse_args()
-    for tool in ("wrk", "oxigraph"):
+    for tool in ("wrk", OXIGRAPH):
         if shutil.which(tool) is None:
             sys.exit(f"{tool} not found: install wrk (Debian) and the oxigraph CLI (pip install oxigraph)")
 
@@ -136,11 +140,11 @@ def main() -> None:
         graph = load_graph()
         dump = tmp / "therapykg.nq"
         dump.write_bytes(graph.store.dump(format=ox.RdfFormat.N_QUADS))
-        subprocess.run(["oxigraph", "load", "--location", str(tmp / "ox"), "--file", str(dump)], check=True, capture_output=True)
+        subprocess.run([OXIGRAPH, "load", "--location", str(tmp / "ox"), "--file", str(dump)], check=True, capture_output=True)
         ours_port, theirs_port = 18731, 18732
         ours = subprocess.Popen([sys.executable, "-m", "therapykg", "serve", "--port", str(ours_port), "--log-level", "warning",
                                  "--query-workers", str(args.query_workers)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        theirs = subprocess.Popen(["oxigraph", "serve-read-only", "--location", str(tmp / "ox"), "--bind", f"127.0.0.1:{theirs_port}",
+        theirs = subprocess.Popen([OXIGRAPH, "serve-read-only", "--location", str(tmp / "ox"), "--bind", f"127.0.0.1:{theirs_port}",
                                    "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             ours_url, theirs_url = f"http://127.0.0.1:{ours_port}/sparql", f"http://127.0.0.1:{theirs_port}/query"

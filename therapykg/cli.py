@@ -230,7 +230,8 @@ def compare(therapies: tuple[str, ...], aspects: tuple[str, ...], fmt: str) -> N
 
     from therapykg import compare_output
     from therapykg.api.graphql.backend import LocalBackend
-    from therapykg.api.graphql.compare import Aspect, compare as run_compare
+    from therapykg.api.graphql.compare import Aspect
+    from therapykg.api.graphql.compare import compare as run_compare
     from therapykg.api.graphql.ids import to_iri
     from therapykg.api.graphql.loaders import Loaders
     from therapykg.graph import load_graph

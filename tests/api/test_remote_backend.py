@@ -4,7 +4,9 @@ GraphQL unchanged, atomic reloads, and recovery when the engine comes back."""
 
 import shutil
 import subprocess
+import sys
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -14,7 +16,10 @@ from tests.api.conftest import free_port, start_server, stop_server
 from therapykg.cli import main
 
 JSON = "application/sparql-results+json"
-OXIGRAPH = shutil.which("oxigraph")
+# The oxigraph CLI comes with the test extras, beside this interpreter (the
+# virtual environment need not be on PATH).
+_BESIDE = Path(sys.executable).with_name("oxigraph")
+OXIGRAPH = str(_BESIDE) if _BESIDE.exists() else shutil.which("oxigraph")
 
 
 def start_oxigraph(location, port: int) -> subprocess.Popen:

@@ -3,7 +3,6 @@ datasets, service description."""
 
 import csv
 import io
-import json
 
 import pyoxigraph as ox
 import pytest

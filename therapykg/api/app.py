@@ -14,12 +14,12 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from therapykg.api import health, linked_data, named, sparql
-from therapykg.api.graphql.view import TherapyGraphQL
+from therapykg.api.dataset import dataset_info
 from therapykg.api.engine import EngineUnavailable, QueryPool, QueryTimeout
+from therapykg.api.graphql.view import TherapyGraphQL
 from therapykg.api.middleware import AccessLogMiddleware, BodyLimitMiddleware
 from therapykg.api.remote import RemoteEngine
 from therapykg.api.settings import Settings
-from therapykg.api.dataset import dataset_info
 
 STATIC_DIR = Path(__file__).parent / "static"
 

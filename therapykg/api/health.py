@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
+
 from therapykg.api.dataset import dataset_info
 from therapykg.api.engine import EngineUnavailable, QueryTimeout
 

@@ -11,13 +11,13 @@ import re
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from therapykg.api.dataset import dataset_info
+from therapykg.api.engine import EngineUnavailable, QueryTimeout
 from therapykg.api.http import cache_headers, error, etag_for, not_modified, run_job
 from therapykg.api.negotiation import GRAPH_FORMATS, NotAcceptable, choose
 from therapykg.api.service_description import void_description
 from therapykg.api.worker import DUMP_FORMATS, QueryJob
 from therapykg.namespaces import TKG, TKGR, compact
-from therapykg.api.dataset import dataset_info
-from therapykg.api.engine import EngineUnavailable, QueryTimeout
 
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"

@@ -8,14 +8,14 @@ from urllib.parse import parse_qs
 from starlette.requests import Request
 from starlette.responses import Response
 
+from therapykg.api.dataset import dataset_info
 from therapykg.api.editor import editor_page
+from therapykg.api.engine import EngineUnavailable, QueryTimeout
 from therapykg.api.guard import Refused, check_query
 from therapykg.api.http import error, etag_for, not_modified, run_job, timeout_for
 from therapykg.api.negotiation import GRAPH_FORMATS, NotAcceptable, choose
 from therapykg.api.service_description import service_description
 from therapykg.api.worker import QueryJob
-from therapykg.api.dataset import dataset_info
-from therapykg.api.engine import EngineUnavailable, QueryTimeout
 
 FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"

@@ -175,11 +175,11 @@ class Query:
                     continue
                 if low is not None and grade < low or high is not None and grade > high:
                     continue
+                # A rule with a condition applies only when that condition is asked for;
+                # a rule without one applies whatever the condition.
                 conditions = [c for c in trig.tkg_refs("triggerCondition") if c != event_iri]
                 if conditions and condition_iri not in conditions:
                     continue
-                if not conditions and condition_iri and trig.tkg1("minimumDuration") is None:
-                    pass  # a rule without conditions still applies
                 matching.append(dose_modification_rule(rule))
         return matching
 
@@ -256,7 +256,8 @@ def _should_mask(error: GraphQLError) -> bool:
 
 
 def build_schema(max_depth: int = 10, max_aliases: int = 30, max_tokens: int = 2000) -> strawberry.Schema:
-    from therapykg.api.graphql.types import common, indication as ind, monitoring, pharmacology, regimen, safety, statement
+    from therapykg.api.graphql.types import common, monitoring, pharmacology, regimen, safety, statement
+    from therapykg.api.graphql.types import indication as ind
 
     return strawberry.Schema(
         query=Query,

@@ -9,7 +9,7 @@ import strawberry
 from strawberry.types import Info
 
 from therapykg.api.graphql.ids import to_id
-from therapykg.api.graphql.nodes import (DCT, PROV_DERIVED, RDFS_COMMENT, SCHEMA_URL, SKOS, Node, Ref, Struct)
+from therapykg.api.graphql.nodes import DCT, PROV_DERIVED, RDFS_COMMENT, SCHEMA_URL, SKOS, Node, Ref, Struct
 from therapykg.api.graphql.ontology_text import definition
 from therapykg.namespaces import TKG
 

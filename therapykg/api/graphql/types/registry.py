@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 from therapykg.api.graphql.nodes import Node
-from therapykg.api.graphql.types import (adverse_event, alternative, indication, monitoring, pharmacology, regimen, rule,
-                                         safety, trial)
+from therapykg.api.graphql.types import (
+    adverse_event,
+    alternative,
+    indication,
+    monitoring,
+    pharmacology,
+    regimen,
+    rule,
+    safety,
+    trial,
+)
 from therapykg.api.graphql.types.common import Concept, Conflict, Source
 
 # Most specific first.
@@ -42,7 +51,6 @@ def _statement(node: Node):
 
 def as_resource(node: Node):
     """Any resource: therapy, claim, trial, source, disease, population, or a concept."""
-    from therapykg.api.graphql.types.common import Claim  # noqa: F401
     from therapykg.api.graphql.types.indication import disease, disease_state, population
     from therapykg.api.graphql.types.therapy import therapy
 
@@ -65,4 +73,4 @@ def as_resource(node: Node):
     return Concept.from_node(node)
 
 
-__all__ = ["Conflict", "as_claim", "as_resource"]
+__all__ = ["as_claim", "as_resource"]

@@ -9,18 +9,22 @@ import strawberry
 from strawberry.types import Info
 
 from therapykg.api.graphql.ids import to_id
-from therapykg.api.graphql.nodes import PROV_DERIVED, SKOS, Node
+from therapykg.api.graphql.nodes import SKOS, Node
 from therapykg.api.graphql.ontology_text import definition
 from therapykg.api.graphql.types.adverse_event import AdverseReaction, adverse_reaction
 from therapykg.api.graphql.types.alternative import Alternative, alternative
 from therapykg.api.graphql.types.common import Citation, Concept, Resource, citations, concepts
 from therapykg.api.graphql.types.indication import Indication, indication
-from therapykg.api.graphql.types.monitoring import (AdministrationRequirement, MonitoringRequirement,
-                                                    administration_requirement, monitoring_requirement)
+from therapykg.api.graphql.types.monitoring import (
+    AdministrationRequirement,
+    MonitoringRequirement,
+    administration_requirement,
+    monitoring_requirement,
+)
 from therapykg.api.graphql.types.pharmacology import PharmacologyClaim, pharmacology_claim, pharmacology_kind
 from therapykg.api.graphql.types.regimen import Premedication, Regimen, premedication, regimen
 from therapykg.api.graphql.types.rule import DoseModificationRule, dose_modification_rule
-from therapykg.api.graphql.types.safety import SafetyKind, SafetyStatement, safety_kind, safety_statement
+from therapykg.api.graphql.types.safety import SafetyKind, SafetyStatement, safety_statement
 from therapykg.api.graphql.types.trial import ClinicalTrial, EfficacyOutcome, efficacy_outcome, trials
 from therapykg.namespaces import TKG
 
@@ -40,15 +44,6 @@ class TherapyKind(Enum):
     PROCEDURE = "Procedure"
     CLINICAL_TRIAL_PARTICIPATION = "ClinicalTrialParticipation"
 
-
-# The broad modality each kind belongs to, for comparisons.
-MODALITY = {
-    TherapyKind.BISPECIFIC_T_CELL_ENGAGER: "Drug", TherapyKind.ANTIBODY_DRUG_CONJUGATE: "Drug",
-    TherapyKind.MONOCLONAL_ANTIBODY: "Drug", TherapyKind.NUCLEOSIDE_ANALOG: "Drug", TherapyKind.ANTHRACYCLINE: "Drug",
-    TherapyKind.CYTOTOXIC_DRUG: "Drug", TherapyKind.CORTICOSTEROID: "Drug", TherapyKind.DRUG: "Drug",
-    TherapyKind.CAR_T_CELL_THERAPY: "CARTCellTherapy", TherapyKind.CHEMOTHERAPY_REGIMEN: "ChemotherapyRegimen",
-    TherapyKind.PROCEDURE: "Procedure", TherapyKind.CLINICAL_TRIAL_PARTICIPATION: "ClinicalTrialParticipation",
-}
 
 # Prefix of each identifier scheme in the mapping IRIs.
 _SCHEMES = {
@@ -195,4 +190,4 @@ async def therapies(info: Info, iris: list[str]) -> list[Therapy]:
     return [therapy(n) for n in await info.context.loaders.nodes(iris) if n.is_a("Therapy")]
 
 
-__all__ = ["PROV_DERIVED", "MODALITY", "Therapy", "TherapyKind", "therapies", "therapy", "therapy_kind", "safety_kind"]
+__all__ = ["Therapy", "TherapyKind", "therapies", "therapy", "therapy_kind"]

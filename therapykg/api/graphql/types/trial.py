@@ -10,7 +10,17 @@ from strawberry.types import Info
 from therapykg.api.graphql.ids import to_id
 from therapykg.api.graphql.nodes import SKOS, Node
 from therapykg.api.graphql.ontology_text import definition
-from therapykg.api.graphql.types.common import Citation, Claim, Concept, Quantity, Resource, citations, claim_fields, concepts, quantity
+from therapykg.api.graphql.types.common import (
+    Citation,
+    Claim,
+    Concept,
+    Quantity,
+    Resource,
+    citations,
+    claim_fields,
+    concepts,
+    quantity,
+)
 from therapykg.api.graphql.types.indication import Population, populations
 from therapykg.namespaces import TKG
 
