@@ -78,7 +78,7 @@ def wait_ready(url: str, process: subprocess.Popen, seconds: float = 30) -> floa
 
 
 def accept_for(query: str) -> str:
-    body = "\n".join(line for line in query.splitlines() if not line.lstrip().startswith(("#", "PREFIX")))
+    body = re.sub(r"PREFIX\s+[\w-]*:\s*<[^>]*>", " ", re.sub(r"#[^\n]*", " ", query), flags=re.I)
     form = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", body, re.I).group(1).upper()
     return "text/turtle" if form in ("CONSTRUCT", "DESCRIBE") else "application/sparql-results+json"
 
