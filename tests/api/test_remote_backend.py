@@ -134,3 +134,20 @@ def test_slow_engine_is_bounded_by_our_timeout(remote, engine):
     assert response.status_code == 503 and "timed out" in response.text and "SPARQL backend" in response.text
     assert elapsed < 8
     assert httpx.get(remote + "/healthz").status_code == 200
+
+
+def test_engine_specific_blank_node_labels_are_renamed():
+    """Virtuoso writes blank nodes as nodeID://...; they are renamed, kept distinct."""
+    import json
+
+    import pyoxigraph as ox
+
+    from therapykg.api.remote import _portable_json
+
+    body = json.dumps({"head": {"vars": ["x", "y"]}, "results": {"bindings": [
+        {"x": {"type": "bnode", "value": "nodeID://b10001"}, "y": {"type": "bnode", "value": "nodeID://b10002"}},
+        {"x": {"type": "bnode", "value": "nodeID://b10001"}, "y": {"type": "typed-literal", "value": "1",
+                                                                   "datatype": "http://www.w3.org/2001/XMLSchema#integer"}}]}}).encode()
+    rows = list(ox.parse_query_results(_portable_json(body), format=ox.QueryResultsFormat.JSON))
+    assert rows[0]["x"] == rows[1]["x"] != rows[0]["y"]
+    assert rows[1]["y"].value == "1"

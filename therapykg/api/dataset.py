@@ -39,9 +39,10 @@ async def dataset_info(app: Starlette) -> DatasetInfo:
     cached = app.state.dataset
     if cached is not None and cached.version == pool.version:
         return cached
-    counts = {r["g"]["value"]: int(r["n"]["value"]) for r in await _select(pool, _GRAPH_COUNTS, timeout)}
-    if not counts:  # a remote backend holds the version as one graph
+    if getattr(pool, "single_graph", False):  # a remote backend holds the version as one graph
         counts = {"default": int((await _select(pool, _COUNT, timeout))[0]["n"]["value"])}
+    else:
+        counts = {r["g"]["value"]: int(r["n"]["value"]) for r in await _select(pool, _GRAPH_COUNTS, timeout)}
     sources = [(r["source"]["value"], r["title"]["value"]) for r in await _select(pool, _SOURCES, timeout)]
     app.state.dataset = DatasetInfo(pool.version, counts, sources)
     return app.state.dataset
