@@ -63,7 +63,7 @@ def read_inferred(path: Path = paths.INFERRED_FILE) -> tuple[str | None, list[ox
     return version, parse_turtle(path, GRAPH_INFERRED)
 
 
-def load_graph(*, ontology_dir: Path = paths.ONTOLOGY_DIR, data_dir: Path = paths.DATA_DIR, store_path: str | None = None) -> KnowledgeGraph:
+def load_graph(*, ontology_dir: Path = paths.ONTOLOGY_DIR, data_dir: Path = paths.DATA_DIR) -> KnowledgeGraph:
     """Load the curated graph with its materialized inferences into Oxigraph.
 
     This is the fast path for serving and notebooks: it checks that the
@@ -81,13 +81,8 @@ def load_graph(*, ontology_dir: Path = paths.ONTOLOGY_DIR, data_dir: Path = path
             f"{inferred_version or '(none)'}, not from the current inputs {loaded.version}: "
             "run `therapykg build` (needs Java) to recompute them"
         )
-    if store_path:
-        store = ox.Store(store_path)
-        store.bulk_extend(loaded.store.quads_for_pattern(None, None, None, None))
-    else:
-        store = loaded.store
-    store.bulk_extend(inferred)
-    return KnowledgeGraph(store, loaded.version)
+    loaded.store.bulk_extend(inferred)
+    return KnowledgeGraph(loaded.store, loaded.version)
 
 
 def write_store(graph: KnowledgeGraph, path: Path) -> None:

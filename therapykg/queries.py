@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -126,10 +127,13 @@ def parse_query_file(path: Path) -> NamedQuery:
     )
 
 
+@lru_cache(maxsize=8)
 def library(directory: Path = paths.QUERIES_DIR) -> dict[str, NamedQuery]:
-    """Every named query under ``directory`` (not its subfolders), by name."""
+    """Every named query under ``directory`` (not its subfolders), by name;
+    read once per process."""
     return {q.name: q for q in (parse_query_file(p) for p in sorted(directory.glob("*.rq")))}
 
 
+@lru_cache(maxsize=8)
 def quality_checks(directory: Path = paths.QC_DIR) -> dict[str, NamedQuery]:
     return {q.name: q for q in (parse_query_file(p) for p in sorted(directory.glob("*.rq")))}

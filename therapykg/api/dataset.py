@@ -3,23 +3,15 @@ computed once per graph version (the store may be remote and down at start)."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from starlette.applications import Starlette
 
-from therapykg.api.worker import QueryJob
+from therapykg.api.graphql.backend import PoolBackend
 
 _GRAPH_COUNTS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 _COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 _SOURCES = "SELECT ?source ?title WHERE { ?source a tkg:Source ; rdfs:label ?title } ORDER BY ?source"
-
-
-async def _select(pool, query: str, timeout: float) -> list[dict]:
-    outcome = await pool.execute(QueryJob(query=query, format="json", max_rows=None), timeout)
-    if outcome.status != 200:
-        raise RuntimeError(outcome.body.decode())
-    return json.loads(outcome.body)["results"]["bindings"]
 
 
 @dataclass(frozen=True)
@@ -35,15 +27,16 @@ class DatasetInfo:
 
 async def dataset_info(app: Starlette) -> DatasetInfo:
     """Triple counts per graph and the sources, computed once per graph version."""
-    pool, timeout = app.state.pool, app.state.settings.query_timeout
+    pool = app.state.pool
     cached = app.state.dataset
     if cached is not None and cached.version == pool.version:
         return cached
+    backend = PoolBackend(pool, app.state.settings.query_timeout)
     if getattr(pool, "single_graph", False):  # a remote backend holds the version as one graph
-        counts = {"default": int((await _select(pool, _COUNT, timeout))[0]["n"]["value"])}
+        counts = {"default": int((await backend.select(_COUNT))[0]["n"]["value"])}
     else:
-        counts = {r["g"]["value"]: int(r["n"]["value"]) for r in await _select(pool, _GRAPH_COUNTS, timeout)}
-    sources = [(r["source"]["value"], r["title"]["value"]) for r in await _select(pool, _SOURCES, timeout)]
+        counts = {r["g"]["value"]: int(r["n"]["value"]) for r in await backend.select(_GRAPH_COUNTS)}
+    sources = [(r["source"]["value"], r["title"]["value"]) for r in await backend.select(_SOURCES)]
     app.state.dataset = DatasetInfo(pool.version, counts, sources)
     return app.state.dataset
 

@@ -9,7 +9,7 @@ from strawberry.types import Info
 
 from therapykg.api.graphql.nodes import Node
 from therapykg.api.graphql.ontology_text import definition
-from therapykg.api.graphql.types.common import Claim, Concept, Quantity, claim_fields, concepts, quantity
+from therapykg.api.graphql.types.common import Claim, Concept, Quantity, claim_fields, concepts, first_concept, quantity
 from therapykg.namespaces import TKG
 
 TherapyRef = Annotated["Therapy", strawberry.lazy("therapykg.api.graphql.types.therapy")]
@@ -28,8 +28,7 @@ class AdverseReaction(Claim):
 
     @strawberry.field(description=definition("adverseEvent"))
     async def event(self, info: Info) -> Concept | None:
-        found = await concepts(info, self._node.tkg_refs("adverseEvent"))
-        return found[0] if found else None
+        return await first_concept(info, self._node.tkg_refs("adverseEvent"))
 
     @strawberry.field(description=definition("forTherapy"))
     async def therapy(self, info: Info) -> TherapyRef | None:

@@ -72,6 +72,12 @@ async def concepts(info: Info, iris: list[str]) -> list[Concept]:
     return [Concept.from_node(n) for n in await info.context.loaders.nodes(iris)]
 
 
+async def first_concept(info: Info, iris: list[str]) -> Concept | None:
+    """The concept linked first, or None when there is none."""
+    found = await concepts(info, iris)
+    return found[0] if found else None
+
+
 @strawberry.type(description=definition("Source"))
 class Source(Resource):
     title: str
@@ -115,8 +121,7 @@ class Conflict(Resource):
 
     @strawberry.field(description=definition("conflictKind"))
     async def kind(self, info: Info) -> Concept | None:
-        found = await concepts(info, self._node.tkg_refs("conflictKind"))
-        return found[0] if found else None
+        return await first_concept(info, self._node.tkg_refs("conflictKind"))
 
     @strawberry.field(description="The claims on each side of the disagreement, each with its sources.")
     async def claims(self, info: Info) -> list[Claim]:

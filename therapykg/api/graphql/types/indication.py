@@ -10,7 +10,7 @@ from strawberry.types import Info
 from therapykg.api.graphql.ids import to_id
 from therapykg.api.graphql.nodes import Node
 from therapykg.api.graphql.ontology_text import definition
-from therapykg.api.graphql.types.common import Claim, Concept, Quantity, Resource, claim_fields, concepts, quantity
+from therapykg.api.graphql.types.common import Claim, Concept, Quantity, Resource, claim_fields, concepts, first_concept, quantity
 
 
 @strawberry.type(description=definition("Disease"))
@@ -36,8 +36,7 @@ class DiseaseState(Resource):
 
     @strawberry.field(description=definition("inSetting"))
     async def setting(self, info: Info) -> Concept | None:
-        found = await concepts(info, self._node.tkg_refs("inSetting"))
-        return found[0] if found else None
+        return await first_concept(info, self._node.tkg_refs("inSetting"))
 
 
 def disease(node: Node) -> Disease:

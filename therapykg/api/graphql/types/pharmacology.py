@@ -9,7 +9,7 @@ from strawberry.types import Info
 
 from therapykg.api.graphql.nodes import Node
 from therapykg.api.graphql.ontology_text import definition
-from therapykg.api.graphql.types.common import Claim, Concept, Quantity, claim_fields, concepts, quantity
+from therapykg.api.graphql.types.common import Claim, Concept, Quantity, claim_fields, first_concept, quantity
 
 
 @strawberry.enum(description="What a pharmacology claim is about.")
@@ -34,8 +34,7 @@ class PharmacologyClaim(Claim):
 
     @strawberry.field(description=definition("pkParameter"))
     async def parameter(self, info: Info) -> Concept | None:
-        found = await concepts(info, self._node.tkg_refs("pkParameter"))
-        return found[0] if found else None
+        return await first_concept(info, self._node.tkg_refs("pkParameter"))
 
 
 def pharmacology_kind(node: Node) -> PharmacologyKind | None:

@@ -9,7 +9,7 @@ from strawberry.types import Info
 
 from therapykg.api.graphql.nodes import Node
 from therapykg.api.graphql.ontology_text import definition
-from therapykg.api.graphql.types.common import Claim, Concept, Quantity, claim_fields, concepts, quantity
+from therapykg.api.graphql.types.common import Claim, Concept, Quantity, claim_fields, concepts, first_concept, quantity
 from therapykg.api.graphql.types.indication import DiseaseState, Population, disease_state, populations
 
 TherapyRef = Annotated["Therapy", strawberry.lazy("therapykg.api.graphql.types.therapy")]
@@ -25,8 +25,7 @@ class DoseStep(Claim):
 
     @strawberry.field(description=definition("doseBasis"))
     async def basis(self, info: Info) -> Concept | None:
-        found = await concepts(info, self._node.tkg_refs("doseBasis"))
-        return found[0] if found else None
+        return await first_concept(info, self._node.tkg_refs("doseBasis"))
 
     @strawberry.field(description=definition("hasAdministrationMode"))
     async def administration_modes(self, info: Info) -> list[Concept]:
@@ -47,8 +46,7 @@ class Cycle(Claim):
 
     @strawberry.field(description=definition("cyclePhase"))
     async def phase(self, info: Info) -> Concept | None:
-        found = await concepts(info, self._node.tkg_refs("cyclePhase"))
-        return found[0] if found else None
+        return await first_concept(info, self._node.tkg_refs("cyclePhase"))
 
     @strawberry.field(description=definition("hasDoseStep"))
     async def dose_steps(self, info: Info) -> list[DoseStep]:

@@ -8,7 +8,7 @@ from strawberry.types import Info
 from therapykg.api.graphql.ids import to_id
 from therapykg.api.graphql.nodes import Node
 from therapykg.api.graphql.ontology_text import definition
-from therapykg.api.graphql.types.common import Claim, Concept, Quantity, claim_fields, concepts, quantity
+from therapykg.api.graphql.types.common import Claim, Concept, Quantity, claim_fields, concepts, first_concept, quantity
 
 
 @strawberry.type(description=definition("Trigger"))
@@ -47,13 +47,11 @@ class RuleAction:
 
     @strawberry.field(description=definition("actionKind"))
     async def kind(self, info: Info) -> Concept | None:
-        found = await concepts(info, self._node.tkg_refs("actionKind"))
-        return found[0] if found else None
+        return await first_concept(info, self._node.tkg_refs("actionKind"))
 
     @strawberry.field(description=definition("givenDrug"))
     async def drug(self, info: Info) -> Concept | None:
-        found = await concepts(info, self._node.tkg_refs("givenDrug"))
-        return found[0] if found else None
+        return await first_concept(info, self._node.tkg_refs("givenDrug"))
 
 
 def rule_action(node: Node) -> RuleAction:

@@ -19,6 +19,7 @@ from therapykg.api.graphql.types.common import (
     citations,
     claim_fields,
     concepts,
+    first_concept,
     quantity,
 )
 from therapykg.api.graphql.types.indication import Population, populations
@@ -90,8 +91,7 @@ class EfficacyOutcome(Claim):
 
     @strawberry.field(description=definition("metric"))
     async def metric(self, info: Info) -> Concept | None:
-        found = await concepts(info, self._node.tkg_refs("metric"))
-        return found[0] if found else None
+        return await first_concept(info, self._node.tkg_refs("metric"))
 
     @strawberry.field(description=definition("forTherapy"))
     async def therapy(self, info: Info) -> TherapyRef | None:
@@ -125,8 +125,7 @@ class EfficacyOutcome(Claim):
 
     @strawberry.field(description=definition("inSetting"))
     async def setting(self, info: Info) -> Concept | None:
-        found = await concepts(info, self._node.tkg_refs("inSetting"))
-        return found[0] if found else None
+        return await first_concept(info, self._node.tkg_refs("inSetting"))
 
 
 def efficacy_outcome(node: Node) -> EfficacyOutcome:
