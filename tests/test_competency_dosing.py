@@ -1,7 +1,8 @@
 """Competency questions on indications, dosing, monitoring, adverse events,
 dose modifications and administration, answered by the named queries in
-``queries/`` over the graph built through the real pipeline. Each expected
-answer is the source's own (the article or the reference page, named in the
+``queries/`` over the graph built through the real pipeline, along each
+query path (in process, and through the service on Oxigraph's server and on
+Virtuoso). Each expected answer is the source's own (the article or the reference page, named in the
 docstring)."""
 
 from __future__ import annotations
@@ -11,18 +12,21 @@ from decimal import Decimal
 import pytest
 
 from therapykg.namespaces import compact
-from therapykg.queries import library
-
-LIB = library()
 
 
-@pytest.fixture(scope="module")
-def run(graph):
+
+@pytest.fixture
+def run(query_path):
+    """A named query of the library, asked through each query path; cells as compact text."""
     def run(name: str, **params) -> list[dict[str, str]]:
-        query = LIB[name]
-        rows = graph.select(query.text, substitutions=query.substitutions({k: str(v) for k, v in params.items()}))
-        return [{k: compact(v.value) for k, v in row.items()} for row in rows]
+        return [{k: compact(v.value) for k, v in row.items()} for row in query_path.named(name, **params)]
     return run
+
+
+@pytest.fixture
+def sparql(query_path):
+    """An ad-hoc SELECT query, asked through each query path."""
+    return query_path.select
 
 
 def D(text: str) -> Decimal:
@@ -52,18 +56,18 @@ def test_basis_trials_of_indications(run):
     assert trials["tkg:Consolidation"] == ("tkgr:trial-e1910", "NCT02003222")
 
 
-def test_consolidation_population_from_one_month(graph):
+def test_consolidation_population_from_one_month(sparql):
     """From what age is the consolidation indication approved? (article: >= 1 month)"""
-    rows = graph.select("""
+    rows = sparql("""
         SELECT ?value ?unit ?cmp WHERE {
           ?i tkg:indicationTherapy tkgr:blinatumomab ; tkg:indicationDiseaseState/tkg:inSetting tkg:Consolidation ;
              tkg:indicationPopulation/tkg:minimumAge [ tkg:numericValue ?value ; tkg:unit ?unit ; tkg:comparator ?cmp ] }""")
     assert [(r["value"].value, r["unit"].value, r["cmp"].value) for r in rows] == [("1", "mo", ">=")]
 
 
-def test_mrd_positive_state_definition(graph):
+def test_mrd_positive_state_definition(sparql):
     """What defines the MRD-positive indication? (article: first or second CR with MRD >= 0.1%)"""
-    rows = graph.select("""
+    rows = sparql("""
         SELECT ?remission ?value ?unit ?cmp WHERE {
           tkgr:state-mrd-pos-ph-neg-b-all tkg:remissionNumber ?remission ;
               tkg:mrdThreshold [ tkg:numericValue ?value ; tkg:unit ?unit ; tkg:comparator ?cmp ] }
@@ -88,9 +92,9 @@ def test_no_sixth_cycle_in_the_article_but_in_the_later_label(run):
     assert [(r["dose"], r["unit"]) for r in later] == [("28", "ug/d")]
 
 
-def test_maximum_cycles_and_condition(graph):
+def test_maximum_cycles_and_condition(sparql):
     """How many R/R cycles at most, and for whom? (article: maximum 5 cycles for patients not proceeding to allogeneic HCT)"""
-    rows = graph.select("SELECT ?max ?when WHERE { tkgr:blina-rr-adult tkg:maximumCycles ?max . OPTIONAL { tkgr:blina-rr-adult tkg:maximumCyclesCondition ?when } }")
+    rows = sparql("SELECT ?max ?when WHERE { tkgr:blina-rr-adult tkg:maximumCycles ?max . OPTIONAL { tkgr:blina-rr-adult tkg:maximumCyclesCondition ?when } }")
     assert [r["max"].value for r in rows] == ["5"]
     assert "transplant" in rows[0]["when"].value.lower() or "hct" in rows[0]["when"].value.lower()
 
@@ -131,9 +135,9 @@ def test_bsa_dose_with_cap(run, bsa, cycle, day, dose, capped):
     assert rows[0]["capped"] == capped
 
 
-def test_mrd_positive_regimen(graph):
+def test_mrd_positive_regimen(sparql):
     """How is MRD-positive disease dosed? (article: one 4-week cycle of 28 ug/day, 2-week break, up to 4 more cycles if MRD persists)"""
-    rows = graph.select("""
+    rows = sparql("""
         SELECT ?first ?last ?dose ?condition WHERE {
           tkgr:blina-mrd-adult tkg:hasCycle ?c ; tkg:additionalCyclesCondition ?condition .
           ?c tkg:firstCycle ?first ; tkg:lastCycle ?last .
@@ -210,9 +214,9 @@ def test_monitored_events_and_references(run):
         assert expected in refs, expected
 
 
-def test_tls_risk_factor_is_high_marrow_blasts(graph):
+def test_tls_risk_factor_is_high_marrow_blasts(sparql):
     """What raises the risk of tumor lysis syndrome? (article: high tumor burden, >= 50% bone marrow blasts)"""
-    rows = graph.select("""
+    rows = sparql("""
         SELECT ?value ?cmp WHERE {
           ?claim tkg:forTherapy tkgr:blinatumomab ; tkg:adverseEvent|tkg:monitors tkgr:tumor-lysis-syndrome ;
                  tkg:riskFactor|tkg:concernsFinding|tkg:assesses ?finding .
@@ -317,9 +321,9 @@ def test_liver_enzyme_interruption_thresholds(run):
         ("tkgr:bilirubin-over-3x-uln", ">", "3", "{ULN}", "tkg:Interrupt")}
 
 
-def test_label_crs_rule_gives_dexamethasone(graph):
+def test_label_crs_rule_gives_dexamethasone(sparql):
     """What does the label add to grade 3 CRS management? (reference page: dexamethasone 8 mg every 8 hours for up to 3 days)"""
-    rows = graph.select("""
+    rows = sparql("""
         SELECT ?dose ?unit ?days WHERE {
           tkgr:blina-rule-crs-g3-label tkg:hasAction ?a .
           ?a tkg:actionKind tkg:GiveDrug ; tkg:givenDrug tkgr:dexamethasone ;

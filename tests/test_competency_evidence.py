@@ -1,9 +1,9 @@
 """Competency questions on alternatives, evidence, indications of the
 alternatives, safety statements, pharmacology and provenance.
 
-Each test asks the built graph (SHACL + HermiT + checks, the session
-``graph`` fixture) one question through a named query of the library and
-compares the answer with what the source article
+Each test asks the built graph (SHACL + HermiT + checks) one question
+through a named query of the library, along each query path (in process,
+and through the service on Oxigraph's server and on Virtuoso), and compares the answer with what the source article
 (``/work/shared/seed/000_1872a9e293fccff5.txt``) or the project's reference
 page (``/work/shared/reference/other-sources.md``) says. Expected values are
 taken from those texts; the docstring of each test names the passage."""
@@ -16,9 +16,7 @@ import pyoxigraph as ox
 import pytest
 
 from therapykg.namespaces import compact
-from therapykg.queries import library
 
-LIB = library()
 
 ARTICLE = "tkgr:source-article"
 BLINA = "tkgr:blinatumomab"
@@ -28,23 +26,23 @@ BREXU = "tkgr:brexucabtagene-autoleucel"
 NELARABINE = "tkgr:nelarabine"
 
 
-@pytest.fixture(scope="module")
-def run(graph):
-    """Run a named SELECT query of the library with its parameters bound."""
+@pytest.fixture
+def run(query_path):
+    """Run a named SELECT query of the library with its parameters bound, through each query path."""
     def _run(name: str, **params):
-        query = LIB[name]
-        return graph.select(query.text, substitutions=query.substitutions({k: str(v) for k, v in params.items()}))
+        rows = query_path.named(name, **params)
+        assert isinstance(rows, list), f"{name} is not a SELECT query"
+        return rows
     return _run
 
 
-@pytest.fixture(scope="module")
-def ask(graph):
-    """Run a named ASK query of the library; returns a bool."""
+@pytest.fixture
+def ask(query_path):
+    """Run a named ASK query of the library, through each query path; returns a bool."""
     def _ask(name: str, **params) -> bool:
-        query = LIB[name]
-        result = graph.query(query.text, substitutions=query.substitutions({k: str(v) for k, v in params.items()}))
-        assert isinstance(result, ox.QueryBoolean), f"{name} is not an ASK query"
-        return bool(result)
+        result = query_path.named(name, **params)
+        assert isinstance(result, bool), f"{name} is not an ASK query"
+        return result
     return _ask
 
 

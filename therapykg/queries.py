@@ -88,17 +88,40 @@ def runnable_text(query: NamedQuery, values: dict[str, str] | None = None) -> st
     return bind_values(query.text, query.substitutions(values or {}))
 
 
+# Where the outermost group pattern opens: after WHERE, or after ASK or a
+# SELECT clause when the optional WHERE keyword is left out. (A CONSTRUCT
+# template also uses braces, so CONSTRUCT needs WHERE.)
+_FIRST_GROUP = re.compile(r"\bWHERE\s*\{|\bASK\s*\{|\bSELECT\b[^{]*\{", re.IGNORECASE)
+
+
 def bind_values(text: str, bound: dict[ox.Variable, ox.NamedNode | ox.Literal]) -> str:
-    """Bind variables with a VALUES clause at the start of the first WHERE
-    group, the same binding that engine substitutions make. Terms are written
-    by pyoxigraph's own serializer (validated IRIs, escaped literals), never
-    pasted from user text; used for engines without substitutions."""
-    match = re.search(r"\bWHERE\s*\{", text, re.IGNORECASE)
-    if not bound or match is None:
+    """Bind variables with a VALUES clause at the start of the outermost
+    group pattern, the same binding that engine substitutions make. Terms are
+    written by pyoxigraph's own serializer (validated IRIs, escaped
+    literals), never pasted from user text; used for engines without
+    substitutions.
+
+    :raises ValueError: there are values to bind but no group pattern to bind them in.
+    """
+    if not bound:
         return text
+    body = _after_comment_header(text)
+    match = _FIRST_GROUP.search(text, body)
+    if match is None:
+        raise ValueError("cannot bind parameters: no WHERE group found in the query")
     names = " ".join(str(v) for v in bound)
     terms = " ".join(str(t) for t in bound.values())
     return text[:match.end()] + f"\n  VALUES ({names}) {{ ({terms}) }}" + text[match.end():]
+
+
+def _after_comment_header(text: str) -> int:
+    """Offset of the first line that is not a comment (the header may mention braces)."""
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        if not line.lstrip().startswith("#"):
+            break
+        offset += len(line)
+    return offset
 
 
 def parse_query_file(path: Path) -> NamedQuery:

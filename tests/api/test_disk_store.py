@@ -2,7 +2,7 @@
 
 import httpx
 
-from tests.api.conftest import start_server, stop_server
+from tests.live import start_server, stop_server
 from therapykg.graph import read_store_version, write_store
 
 JSON = "application/sparql-results+json"

@@ -1,18 +1,21 @@
-"""The GraphQL API against a live server, through a real GraphQL client."""
+"""The GraphQL API against a live server, through a real GraphQL client: on
+the embedded store, and on Oxigraph's server and Virtuoso as remote backends."""
 
 import pytest
 from gql import Client, gql
 from gql.transport.exceptions import TransportQueryError
 from gql.transport.httpx import HTTPXTransport
 
+from tests.live import ENGINES
 from therapykg.queries import library
 
 LIB = library()
 
 
-@pytest.fixture(scope="module")
-def gq(server):
-    with Client(transport=HTTPXTransport(url=server + "/graphql", timeout=30), fetch_schema_from_transport=True) as session:
+@pytest.fixture(scope="module", params=["embedded", *ENGINES])
+def gq(request, server, engine_services):
+    url = server if request.param == "embedded" else engine_services.url(request.param)
+    with Client(transport=HTTPXTransport(url=url + "/graphql", timeout=60), fetch_schema_from_transport=True) as session:
         yield session
 
 

@@ -5,8 +5,6 @@ meta graph points at the current one, so a reload is switched atomically."""
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
 import logging
 import time
 
@@ -15,6 +13,7 @@ import pyoxigraph as ox
 
 from therapykg.api.engine import EngineUnavailable, QueryTimeout
 from therapykg.api.negotiation import NotAcceptable
+from therapykg.api.portable import expand_construct_where, query_form, standard_json
 from therapykg.api.results import serialize
 from therapykg.api.worker import DUMP_FORMATS, QueryJob, QueryOutcome, decode_term
 from therapykg.namespaces import PREFIXES
@@ -28,7 +27,9 @@ SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
 VERSION_INFO = "http://www.w3.org/2002/07/owl#versionInfo"
 POINTER = f"SELECT ?graph ?version WHERE {{ GRAPH <{META_GRAPH}> {{ <{CURRENT}> <{SAME_AS}> ?graph . ?graph <{VERSION_INFO}> ?version }} }}"
 PROLOGUE = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
-ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
+# What to ask the engine for, by query form.
+ACCEPT = {"SELECT": "application/sparql-results+json", "ASK": "application/sparql-results+json",
+          "CONSTRUCT": "application/n-triples", "DESCRIBE": "application/n-triples"}
 
 
 def version_graph(version: str) -> str:
@@ -82,13 +83,13 @@ class RemoteEngine:
             await self._refresh()
             if self.graph is None:
                 raise EngineUnavailable(f"the SPARQL backend {self.endpoint} is unreachable or holds no therapykg graph")
-        query = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }" if job.dump else job.query
+        query = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }" if job.dump else expand_construct_where(job.query)
         if job.substitutions:
             query = bind_values(query, {ox.Variable(k): decode_term(v) for k, v in job.substitutions.items()})
         started = time.monotonic()
         try:
             response = await self._client.post(self.endpoint, data={"query": PROLOGUE + query, "default-graph-uri": self.graph},
-                                               headers={"Accept": ACCEPT}, timeout=timeout)
+                                               headers={"Accept": ACCEPT[query_form(query)]}, timeout=timeout)
         except httpx.TimeoutException:
             raise QueryTimeout(f"query timed out after {timeout:g} s at the SPARQL backend {self.endpoint}") from None
         except httpx.TransportError as exc:
@@ -97,6 +98,10 @@ class RemoteEngine:
         self._reachable = True
         if response.status_code == 400:
             return QueryOutcome(400, "text/plain; charset=utf-8", b"malformed SPARQL query (reported by the backend): " + response.content)
+        if response.status_code >= 500 and response.status_code not in (502, 503, 504):
+            # The engine is up but failed on this query: a bad gateway, not an outage.
+            return QueryOutcome(502, "text/plain; charset=utf-8", f"the SPARQL backend {self.endpoint} failed on this query "
+                                f"(HTTP {response.status_code}): ".encode() + response.content[:2000])
         if response.status_code != 200:
             raise EngineUnavailable(f"the SPARQL backend {self.endpoint} answered {response.status_code} after "
                                     f"{time.monotonic() - started:.1f} s: {response.text[:200]}")
@@ -114,7 +119,7 @@ class RemoteEngine:
                                     len(triples))
             results = triples
         else:
-            results = ox.parse_query_results(_portable_json(response.content), format=ox.QueryResultsFormat.JSON)
+            results = ox.parse_query_results(standard_json(response.content), format=ox.QueryResultsFormat.JSON)
         try:
             out = serialize(results, job.accept, job.format, job.max_rows)
         except NotAcceptable as exc:
@@ -128,16 +133,3 @@ class RemoteEngine:
         if self._refresher:
             self._refresher.cancel()
         await self._client.aclose()
-
-
-def _portable_json(body: bytes) -> bytes:
-    """Some engines write blank nodes as ``nodeID://b123`` (Virtuoso), which
-    is not a valid blank node label: rename them, keeping them distinct."""
-    if b'"bnode"' not in body:
-        return body
-    data = json.loads(body)
-    for row in data.get("results", {}).get("bindings", []):
-        for term in row.values():
-            if term.get("type") == "bnode":
-                term["value"] = "b" + hashlib.sha1(term["value"].encode()).hexdigest()[:16]
-    return json.dumps(data).encode()

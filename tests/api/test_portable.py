@@ -1,0 +1,61 @@
+"""Engine differences made invisible: the query form read from the text,
+CONSTRUCT WHERE written out, and Virtuoso's spellings in JSON results."""
+
+import json
+
+import pyoxigraph as ox
+import pytest
+
+from therapykg.api.portable import expand_construct_where, query_form, standard_json
+
+
+@pytest.mark.parametrize(("query", "form"), [
+    ("PREFIX ex: <http://example.org/select#> ASK { ?s ?p ?o }", "ASK"),
+    ("# SELECT in a comment\nCONSTRUCT { ?s ?p 'ASK' } WHERE { ?s ?p ?o }", "CONSTRUCT"),
+    ("describe <http://example.org/x>", "DESCRIBE"),
+    ("SELECT ?ask WHERE { ?ask ?p ?o }", "SELECT"),
+])
+def test_query_form(query, form):
+    assert query_form(query) == form
+
+
+def test_construct_where_is_written_out():
+    query = 'CONSTRUCT WHERE { ?s <http://example.org/p> "}" . ?s ?p ?o } LIMIT 3'
+    expanded = expand_construct_where(query)
+    assert expanded == 'CONSTRUCT { ?s <http://example.org/p> "}" . ?s ?p ?o } WHERE { ?s <http://example.org/p> "}" . ?s ?p ?o } LIMIT 3'
+    store = ox.Store()
+    store.add(ox.Quad(ox.NamedNode("http://example.org/a"), ox.NamedNode("http://example.org/p"), ox.Literal("}")))
+    assert set(store.query(query)) == set(store.query(expanded))
+    assert expand_construct_where("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }") == "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+
+
+def _parse(body: bytes):
+    return ox.parse_query_results(standard_json(body), format=ox.QueryResultsFormat.JSON)
+
+
+def test_blank_node_labels_are_renamed_and_kept_distinct():
+    body = json.dumps({"head": {"vars": ["x", "y"]}, "results": {"bindings": [
+        {"x": {"type": "bnode", "value": "nodeID://b10001"}, "y": {"type": "bnode", "value": "nodeID://b10002"}},
+        {"x": {"type": "bnode", "value": "nodeID://b10001"}, "y": {"type": "typed-literal", "value": "1",
+                                                                   "datatype": "http://www.w3.org/2001/XMLSchema#integer"}}]}}).encode()
+    rows = list(_parse(body))
+    assert rows[0]["x"] == rows[1]["x"] != rows[0]["y"]
+    assert rows[1]["y"].value == "1"
+
+
+@pytest.mark.parametrize(("bindings", "expected"), [
+    ([{"__ASK_RETVAL": {"type": "typed-literal", "datatype": "http://www.w3.org/2001/XMLSchema#integer", "value": "1"}}], True),
+    ([{"__ASK_RETVAL": {"type": "typed-literal", "datatype": "http://www.w3.org/2001/XMLSchema#integer", "value": "0"}}], False),
+    ([], False),
+])
+def test_ask_answered_as_select_becomes_a_boolean(bindings, expected):
+    body = json.dumps({"head": {"vars": ["__ASK_RETVAL"]}, "results": {"bindings": bindings}}).encode()
+    assert bool(_parse(body)) is expected
+
+
+def test_booleans_are_canonical():
+    boolean = "http://www.w3.org/2001/XMLSchema#boolean"
+    body = json.dumps({"head": {"vars": ["b"]}, "results": {"bindings": [
+        {"b": {"type": "typed-literal", "datatype": boolean, "value": "1"}},
+        {"b": {"type": "typed-literal", "datatype": boolean, "value": "0"}}]}}).encode()
+    assert [row["b"].value for row in _parse(body)] == ["true", "false"]
