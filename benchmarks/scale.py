@@ -1,12 +1,16 @@
-"""How cost grows with the graph: synthetic graphs of about 10^4, 10^5, 10^6
-(and 10^7 with --max 7) triples; for each, the build (phases, peak memory),
-server start, and p50/p99 of every named query and of compareTherapies on
-the embedded store (release dump in memory), the on-disk store and
-Oxigraph's server. Writes tables to BENCHMARKS.md and a log-log plot.
+"""How cost grows with the graph: synthetic graphs of about 10^4 to 10^7
+triples; for each, the build (phases, peak memory), server start, and
+p50/p99 of every named query (first page of 100 rows) and of
+compareTherapies on the embedded store (release dump in memory), the on-disk
+store, and Oxigraph's server and Virtuoso as remote backends (loaded with
+`therapykg load`). Results are merged into benchmarks/scale.json, so sizes
+can be measured in separate runs; tables go to BENCHMARKS.md with a log-log
+plot.
 
-    python benchmarks/scale.py [--max 6] [--requests 15] [--out BENCHMARKS.md]
+    python benchmarks/scale.py --sizes 4 5 6 [--remote-max 6] [--requests 15] [--out BENCHMARKS.md]
 
-Needs the `oxigraph` CLI and matplotlib (pip install 'therapykg[bench]').
+Needs the `oxigraph` CLI and matplotlib (pip install 'therapykg[bench]') and
+Virtuoso (Debian package virtuoso-opensource-7-bin).
 """
 
 from __future__ import annotations
@@ -24,10 +28,19 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
-from sparql_endpoint import OXIGRAPH, write_section  # noqa: E402
+sys.path.insert(0, str(Path(__file__).parent.parent))
+from sparql_endpoint import write_section  # noqa: E402
 from synth import generate  # noqa: E402
 
+from tests.live import ENGINES, make  # noqa: E402
+from therapykg.api.portable import query_form  # noqa: E402
+from therapykg.graph import load_dump  # noqa: E402
 from therapykg.queries import library  # noqa: E402
+from therapykg.remote_load import load_into  # noqa: E402
+
+RESULTS = Path(__file__).with_name("scale.json")
+STORES = ("embedded", "on-disk", *ENGINES)
+PAGE = "100"
 
 # Parameters for the library queries, pointing at synthetic resources.
 PARAMETERS = {
@@ -92,76 +105,69 @@ def latencies(client: httpx.Client, request, n: int) -> tuple[float, float]:
 
 def measure_queries(base: str, n: int) -> dict[str, tuple[float, float]]:
     results = {}
-    with httpx.Client(base_url=base, timeout=120, headers={"Accept": "application/sparql-results+json"}) as client:
+    with httpx.Client(base_url=base, timeout=600, headers={"Accept": "application/sparql-results+json"}) as client:
         for name, query in library().items():
             params = {k: v for k, v in PARAMETERS.get(name, {}).items() if k in {p.name for p in query.parameters}}
+            if query_form(query.text) == "SELECT":
+                params["limit"] = PAGE
             results[name] = latencies(client, lambda c: c.get(f"/queries/{name}", params=params), n)
         results["compareTherapies (GraphQL, uncached)"] = latencies(client, lambda c: c.post("/graphql", json={"query": COMPARE}), n)
     return results
 
 
+def serve_and_measure(report: dict, key: str, args: list[str], n: int) -> None:
+    env = {"THERAPYKG_GRAPHQL_CACHE_SIZE": "0", "THERAPYKG_QUERY_TIMEOUT": "600", "THERAPYKG_MAX_ROWS": "1000"}
+    process, seconds = start([sys.executable, "-m", "therapykg", "serve", "--port", "18801", *args], "http://127.0.0.1:18801/readyz", env)
+    report["starts"][f"{key}"] = round(seconds, 2)
+    try:
+        report["queries"][key] = measure_queries("http://127.0.0.1:18801", n)
+    finally:
+        process.terminate()
+        process.wait()
+
+
+def measure_size(size: int, root: Path, report: dict, args) -> None:
+    generate(size, root)
+    build = measure_build(root)
+    report["builds"][str(size)] = build
+    report.setdefault("commands", {})[str(size)] = "python " + " ".join(sys.argv)
+    print(f"{size:>9}: {build}", flush=True)
+    serve_and_measure(report, f"{size} embedded", ["--store", str(root / "dist" / "therapykg.nq")], args.requests)
+    serve_and_measure(report, f"{size} on-disk", ["--store", str(root / "store")], args.requests)
+    if size > 10 ** args.remote_max:
+        return
+    graph = load_dump(root / "dist" / "therapykg.nq")
+    for name in ENGINES:
+        engine = make(name, root / name, timeout_s=600, **({"memory_mib": 4096} if name == "virtuoso" else {})).start()
+        try:
+            began = time.monotonic()
+            load_into(graph, engine.store_url, auth=engine.auth, timeout=3600)
+            report["starts"][f"{size} {name}-load"] = round(time.monotonic() - began, 2)
+            serve_and_measure(report, f"{size} {name}", ["--backend", engine.query_url], args.requests)
+        finally:
+            engine.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--max", type=int, default=6, help="largest size as a power of ten")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[4, 5, 6], help="sizes as powers of ten")
+    parser.add_argument("--remote-max", type=int, default=6, help="largest size (power of ten) loaded into the remote engines")
     parser.add_argument("--requests", type=int, default=15)
     parser.add_argument("--out", type=Path)
     parser.add_argument("--render-only", action="store_true", help="redo the tables and plot from benchmarks/scale.json")
     args = parser.parse_args()
-    sizes = [10 ** k for k in range(4, args.max + 1)]
-    if args.render_only:
-        report = json.loads(Path(__file__).with_name("scale.json").read_text(encoding="utf-8"))
-        report["builds"] = {int(k): v for k, v in report["builds"].items()}
-        finish(report, sizes, args)
-        return
-    report = {"builds": {}, "queries": {}, "starts": {}}
-    with tempfile.TemporaryDirectory() as tmp:
-        for size in sizes:
-            root = Path(tmp) / f"s{size}"
-            generate(size, root)
-            build = measure_build(root)
-            report["builds"][size] = build
-            print(f"{size:>9}: {build}", flush=True)
-            env = {"THERAPYKG_GRAPHQL_CACHE_SIZE": "0", "THERAPYKG_QUERY_TIMEOUT": "120", "THERAPYKG_MAX_ROWS": "1000"}
-            backends = {
-                "embedded": [sys.executable, "-m", "therapykg", "serve", "--port", "18801", "--store", str(root / "dist" / "therapykg.nq")],
-                "on-disk": [sys.executable, "-m", "therapykg", "serve", "--port", "18802", "--store", str(root / "store")],
-            }
-            ports = {"embedded": 18801, "on-disk": 18802}
-            for name, command in backends.items():
-                process, seconds = start(command, f"http://127.0.0.1:{ports[name]}/readyz", env)
-                report["starts"][f"{size} {name}"] = round(seconds, 2)
-                try:
-                    report["queries"][f"{size} {name}"] = measure_queries(f"http://127.0.0.1:{ports[name]}", args.requests)
-                finally:
-                    process.terminate()
-                    process.wait()
-            # Oxigraph's server as a remote backend, loaded through the Graph Store protocol.
-            oxigraph, _ = start([OXIGRAPH, "serve", "--location", str(root / "oxigraph"), "--bind", "127.0.0.1:18803"],
-                                "http://127.0.0.1:18803/query?query=ASK%7B%7D")
-            try:
-                from therapykg.graph import load_dump
-                from therapykg.remote_load import load_into
-
-                began = time.monotonic()
-                load_into(load_dump(root / "dist" / "therapykg.nq"), "http://127.0.0.1:18803/store")
-                report["starts"][f"{size} oxigraph-load"] = round(time.monotonic() - began, 2)
-                process, seconds = start([sys.executable, "-m", "therapykg", "serve", "--port", "18804",
-                                          "--backend", "http://127.0.0.1:18803/query"], "http://127.0.0.1:18804/readyz", env)
-                report["starts"][f"{size} oxigraph-backend"] = round(seconds, 2)
-                try:
-                    report["queries"][f"{size} oxigraph"] = measure_queries("http://127.0.0.1:18804", args.requests)
-                finally:
-                    process.terminate()
-                    process.wait()
-            finally:
-                oxigraph.terminate()
-                oxigraph.wait()
-    Path(__file__).with_name("scale.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
-    finish(report, sizes, args)
+    report = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else {"builds": {}, "queries": {}, "starts": {}}
+    if not args.render_only:
+        for power in args.sizes:
+            with tempfile.TemporaryDirectory() as tmp:
+                measure_size(10 ** power, Path(tmp) / f"s{power}", report, args)
+            RESULTS.write_text(json.dumps(report, indent=1), encoding="utf-8")
+    finish(report, args)
 
 
-def finish(report, sizes, args) -> None:
-    text = render(report, sizes, args)
+def finish(report, args) -> None:
+    sizes = sorted(int(s) for s in report["builds"])
+    text = render(report, sizes)
     print(text)
     plot(report, sizes, Path(__file__).with_name("scale.png"))
     if args.out:
@@ -182,24 +188,37 @@ def _phases(build: dict) -> dict[str, float]:
     return out
 
 
-def render(report, sizes, args) -> str:
-    lines = [f"Command: `python benchmarks/scale.py --max {args.max} --requests {args.requests}{' --out ' + str(args.out) if args.out else ''}` "
-             "(graphs from `benchmarks/synth.py`, built with `therapykg build --scalable`; one client, sequential requests; ms).", "",
+def _power(size: int) -> str:
+    return f"10^{len(str(size)) - 1}"
+
+
+def _cell(value) -> str:
+    return "—" if value is None else str(value)
+
+
+def render(report, sizes) -> str:
+    commands = sorted(set(report.get("commands", {}).values()))
+    lines = ["Commands: " + "; ".join(f"`{c}`" for c in commands) + " (graphs from `benchmarks/synth.py`, built with "
+             "`therapykg build --scalable`; one client, sequential requests; ms; list queries ask for the first page of "
+             f"{PAGE} rows; — = not measured at that size).", "",
              "![latency and build time against graph size](benchmarks/scale.png)", "",
-             "| target size | triples | build s | phases (s) | peak MiB | start embedded s | start on-disk s | Oxigraph load s |",
-             "|---:|---:|---:|---|---:|---:|---:|---:|"]
+             "| target size | triples | build s | phases (s) | peak MiB | start embedded s | start on-disk s | "
+             + " | ".join(f"{e} load s" for e in ENGINES) + " |",
+             "|---:|---:|---:|---|---:|---:|---:|" + "---:|" * len(ENGINES)]
     for size in sizes:
-        b = report["builds"][size]
+        b, starts = report["builds"][str(size)], report["starts"]
         phases = ", ".join(f"{k} {v}" for k, v in _phases(b).items())
-        lines.append(f"| 10^{len(str(size)) - 1} | {b['triples']:,} | {b['total']} | {phases} | {b['peak_mib']:,} | "
-                     f"{report['starts'][f'{size} embedded']} | {report['starts'][f'{size} on-disk']} | {report['starts'][f'{size} oxigraph-load']} |")
-    names = list(next(iter(report["queries"].values())).keys())
-    columns = [f"{size} {backend}" for size in sizes for backend in ("embedded", "on-disk", "oxigraph")]
+        loads = " | ".join(_cell(starts.get(f"{size} {e}-load")) for e in ENGINES)
+        lines.append(f"| {_power(size)} | {b['triples']:,} | {b['total']} | {phases} | {b['peak_mib']:,} | "
+                     f"{_cell(starts.get(f'{size} embedded'))} | {_cell(starts.get(f'{size} on-disk'))} | {loads} |")
+    columns = [f"{size} {store}" for size in sizes for store in STORES if f"{size} {store}" in report["queries"]]
+    names = list(report["queries"][columns[0]].keys())
     lines += ["", "p50 (p99) per query, by size and store:", "",
-              "| query | " + " | ".join(f"10^{len(c.split()[0]) - 1} {c.split()[1]}" for c in columns) + " |",
+              "| query | " + " | ".join(f"{_power(int(c.split()[0]))} {c.split()[1]}" for c in columns) + " |",
               "|---|" + "---:|" * len(columns)]
     for name in names:
-        cells = [f"{report['queries'][c][name][0]:.1f} ({report['queries'][c][name][1]:.1f})" for c in columns]
+        cells = [f"{report['queries'][c][name][0]:.1f} ({report['queries'][c][name][1]:.1f})" if name in report["queries"][c] else "—"
+                 for c in columns]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
@@ -210,23 +229,24 @@ def plot(report, sizes, path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    triples = [report["builds"][s]["triples"] for s in sizes]
+    triples = {s: report["builds"][str(s)]["triples"] for s in sizes}
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 5))
-    left.loglog(triples, [report["builds"][s]["total"] for s in sizes], "o-", label="build (total)")
-    for phase in _phases(report["builds"][sizes[-1]]):
-        left.loglog(triples, [max(_phases(report["builds"][s]).get(phase, 0), 0.01) for s in sizes], ".--", label=phase)
+    left.loglog(list(triples.values()), [report["builds"][str(s)]["total"] for s in sizes], "o-", label="build (total)")
+    for phase in _phases(report["builds"][str(sizes[-1])]):
+        left.loglog(list(triples.values()), [max(_phases(report["builds"][str(s)]).get(phase, 0), 0.01) for s in sizes], ".--", label=phase)
     left.set_xlabel("triples")
     left.set_ylabel("seconds")
     left.set_title("build time")
     left.legend(fontsize=7)
-    for backend in ("embedded", "on-disk", "oxigraph"):
-        medians = [statistics.median(v[0] for v in report["queries"][f"{s} {backend}"].values()) for s in sizes]
-        worst = [max(v[0] for v in report["queries"][f"{s} {backend}"].values()) for s in sizes]
-        right.loglog(triples, medians, "o-", label=f"{backend}: median of query p50s")
-        right.loglog(triples, worst, "x--", label=f"{backend}: slowest query p50")
+    for store in STORES:
+        measured = [s for s in sizes if f"{s} {store}" in report["queries"]]
+        p50s = [[v[0] for v in report["queries"][f"{s} {store}"].values()] for s in measured]
+        right.loglog([triples[s] for s in measured], [statistics.median(v) for v in p50s], "o-", label=f"{store}: median of query p50s")
+        right.loglog([triples[s] for s in measured], [max(v) for v in p50s], "x--", label=f"{store}: slowest query p50")
+    right.axhline(50, color="grey", linewidth=0.8, linestyle=":")
     right.set_xlabel("triples")
     right.set_ylabel("ms")
-    right.set_title("query latency")
+    right.set_title("query latency (p50)")
     right.legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(path, dpi=110)

@@ -78,3 +78,19 @@ tkgr:wrong-alternative a tkg:AlternativeTherapyRelation ; rdfs:label "nelarabine
 """)
     failures = _failures(inputs)
     assert any(f.startswith("indication-outside-applicability-violation: tkgr:wrong-alternative") for f in failures), failures
+
+
+def test_defined_class_used_as_a_told_parent(inputs):
+    """Queries find an instance's most specific class with one rdfs:subClassOf
+    step; that needs defined classes to stay out of the told hierarchy."""
+    (inputs.ontology / "extension.ttl").write_text("""
+@prefix tkg:  <https://w3id.org/therapykg/ontology/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix owl:  <http://www.w3.org/2002/07/owl#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+tkg:CD19BispecificEngager a owl:Class ; rdfs:label "CD19 bispecific engager"@en ;
+    skos:definition "A test class placed under a defined class by hand."@en ;
+    rdfs:subClassOf tkg:CD19DirectedTherapy .
+""", encoding="utf-8")
+    failures = _failures(inputs)
+    assert any(f.startswith("defined-class-as-parent-violation: tkg:CD19BispecificEngager") for f in failures), failures

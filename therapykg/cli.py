@@ -189,6 +189,8 @@ def _log_config(level: str) -> dict:
     config["handlers"]["access_json"] = {"class": "logging.StreamHandler", "stream": "ext://sys.stderr", "formatter": "plain"}
     config["formatters"]["plain"] = {"format": "%(message)s"}
     config["loggers"]["therapykg.access"] = {"handlers": ["access_json"], "level": level.upper(), "propagate": False}
+    # The service's own loggers (engine, remote backend) at the same level.
+    config["loggers"]["therapykg"] = {"handlers": ["default"], "level": level.upper(), "propagate": False}
     return config
 
 

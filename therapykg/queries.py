@@ -114,6 +114,24 @@ def bind_values(text: str, bound: dict[ox.Variable, ox.NamedNode | ox.Literal]) 
     return text[:match.end()] + f"\n  VALUES ({names}) {{ ({terms}) }}" + text[match.end():]
 
 
+_TRAILING_SLICE = re.compile(r"(?:\s+(LIMIT|OFFSET)\s+(\d+))+\s*$", re.IGNORECASE)
+
+
+def page(text: str, limit: int | None, offset: int = 0) -> str:
+    """One page of a SELECT query's ordered solutions: its own trailing
+    LIMIT/OFFSET (if any) combined with the page's, so a page never reaches
+    past the query's own last row."""
+    match = _TRAILING_SLICE.search(text)
+    own = {k.upper(): int(v) for k, v in re.findall(r"(LIMIT|OFFSET)\s+(\d+)", match.group(0), re.IGNORECASE)} if match else {}
+    body = text[:match.start()] if match else text.rstrip()
+    start = own.get("OFFSET", 0) + offset
+    ends = [limit] if limit is not None else []
+    if "LIMIT" in own:
+        ends.append(own["LIMIT"] - offset)
+    count = max(0, min(ends)) if ends else None
+    return body + (f"\nLIMIT {count}" if count is not None else "") + (f"\nOFFSET {start}" if start else "") + "\n"
+
+
 def _after_comment_header(text: str) -> int:
     """Offset of the first line that is not a comment (the header may mention braces)."""
     offset = 0

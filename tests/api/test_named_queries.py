@@ -78,3 +78,41 @@ def test_string_parameter_search_works(client):
     response = client.get("/queries/search", params={"text": "blincyto"}, headers={"Accept": JSON})
     resources = {r["resource"]["value"].rsplit("/", 1)[1] for r in response.json()["results"]["bindings"]}
     assert "blinatumomab" in resources
+
+
+def _rows(response):
+    assert response.status_code == 200, response.text
+    return response.json()["results"]["bindings"]
+
+
+def test_pages_cover_the_whole_ordered_answer(client):
+    """Consecutive pages of 4 rows, followed by their Link headers, give the full answer in order."""
+    whole = _rows(client.get("/queries/trials", headers={"Accept": JSON}))
+    assert len(whole) > 8
+    pages, url = [], "/queries/trials?limit=4"
+    while url:
+        response = client.get(url, headers={"Accept": JSON})
+        pages.append(_rows(response))
+        link = response.headers.get("Link")
+        url = link[1:link.index(">")] if link else None
+    assert [row for p in pages for row in p] == whole
+    assert all(len(p) == 4 for p in pages[:-1]) and len(pages[-1]) <= 4
+
+
+def test_page_within_a_query_that_has_its_own_limit(client):
+    """`search` stops at 100 rows of its own; a page never reaches past them."""
+    whole = _rows(client.get("/queries/search", params={"text": "a"}, headers={"Accept": JSON}))
+    assert len(whole) == 100
+    tail = _rows(client.get("/queries/search", params={"text": "a", "offset": "95", "limit": "10"}, headers={"Accept": JSON}))
+    assert tail == whole[95:]
+
+
+@pytest.mark.parametrize(("path", "params", "message"), [
+    ("/queries/trials", {"limit": "0"}, "limit must be a whole number of at least 1"),
+    ("/queries/trials", {"limit": "ten"}, "limit must be a whole number"),
+    ("/queries/trials", {"offset": "-1"}, "offset must be a whole number of at least 0"),
+    ("/queries/indicated-for-disease", {"limit": "1"}, "SELECT queries only"),
+])
+def test_bad_paging_is_400(client, path, params, message):
+    response = client.get(path, params=params)
+    assert response.status_code == 400 and message in response.text

@@ -60,7 +60,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Middleware(BodyLimitMiddleware, limit=settings.max_body_bytes),
         Middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
                    allow_headers=["Accept", "Content-Type", "If-None-Match", "Authorization"],
-                   expose_headers=["ETag", "X-Result-Rows", "X-Result-Truncated"]),
+                   expose_headers=["ETag", "Link", "X-Result-Rows", "X-Result-Truncated"]),
         Middleware(GZipMiddleware, minimum_size=1024),
     ]
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

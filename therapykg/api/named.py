@@ -1,5 +1,6 @@
 """The named query library over HTTP: list the queries, run one with its
-parameters bound by the engine (never pasted into the query text)."""
+parameters bound by the engine (never pasted into the query text), a page
+at a time when asked (``limit`` and ``offset``, with a Link to the next page)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,30 @@ from starlette.responses import JSONResponse, Response
 
 from therapykg.api.http import error, etag_for, not_modified, run_job, timeout_for
 from therapykg.api.worker import QueryJob, encode_term
-from therapykg.queries import library
+from therapykg.api.portable import query_form
+from therapykg.queries import library, page
 
-RESERVED = {"format", "timeout"}
+RESERVED = {"format", "timeout", "limit", "offset"}
+
+
+def _paging(request: Request, query_text: str) -> tuple[int | None, int]:
+    """The page asked for; raises ValueError naming the bad parameter."""
+    raw_limit, raw_offset = request.query_params.get("limit"), request.query_params.get("offset")
+    if raw_limit is None and raw_offset is None:
+        return None, 0
+    if query_form(query_text) != "SELECT":
+        raise ValueError("limit and offset apply to SELECT queries only")
+    limit = offset = None
+    try:
+        limit = None if raw_limit is None else int(raw_limit)
+        offset = 0 if raw_offset is None else int(raw_offset)
+    except ValueError:
+        pass
+    if raw_limit is not None and (limit is None or limit < 1):
+        raise ValueError(f"limit must be a whole number of at least 1, not {raw_limit!r}")
+    if offset is None or offset < 0:
+        raise ValueError(f"offset must be a whole number of at least 0, not {raw_offset!r}")
+    return limit, offset
 
 
 async def list_queries(request: Request) -> Response:
@@ -39,10 +61,16 @@ async def run_query(request: Request) -> Response:
     try:
         substitutions = named.substitutions(values)
         timeout = timeout_for(request, request.query_params.get("timeout"))
+        limit, offset = _paging(request, named.text)
     except ValueError as exc:
         return error(400, str(exc))
-    job = QueryJob(query=named.text, accept=request.headers.get("accept"), format=request.query_params.get("format"),
+    paged = limit is not None or offset > 0
+    job = QueryJob(query=page(named.text, limit, offset) if paged else named.text, accept=request.headers.get("accept"), format=request.query_params.get("format"),
                    substitutions={k.value: encode_term(v) for k, v in substitutions.items()},
                    max_rows=request.app.state.settings.max_rows)
-    etag = etag_for(request.app.state.pool.version, name, sorted(values.items()), job.accept, job.format)
-    return not_modified(request, etag) or await run_job(request, job, timeout, etag)
+    etag = etag_for(request.app.state.pool.version, name, sorted(values.items()), job.accept, job.format, limit, offset)
+    response = not_modified(request, etag) or await run_job(request, job, timeout, etag)
+    if limit is not None and response.status_code == 200 and response.headers.get("X-Result-Rows") == str(limit):
+        # A full page: there may be more (RFC 8288 link to the next page).
+        response.headers["Link"] = f'<{request.url.include_query_params(offset=offset + limit)}>; rel="next"'
+    return response

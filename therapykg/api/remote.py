@@ -96,6 +96,7 @@ class RemoteEngine:
             self._reachable = False
             raise EngineUnavailable(f"the SPARQL backend {self.endpoint} is unreachable ({exc})") from None
         self._reachable = True
+        log.debug("backend answered %s in %.1f ms: %s", response.status_code, (time.monotonic() - started) * 1000, " ".join(query.split())[:300])
         if response.status_code == 400:
             return QueryOutcome(400, "text/plain; charset=utf-8", b"malformed SPARQL query (reported by the backend): " + response.content)
         if response.status_code >= 500 and response.status_code not in (502, 503, 504):
