@@ -6,7 +6,7 @@ import json
 import pyoxigraph as ox
 import pytest
 
-from therapykg.api.portable import expand_construct_where, query_form, standard_json
+from therapykg.api.portable import expand_construct_where, query_form, standard_json, standard_xml
 
 
 @pytest.mark.parametrize(("query", "form"), [
@@ -59,3 +59,28 @@ def test_booleans_are_canonical():
         {"b": {"type": "typed-literal", "datatype": boolean, "value": "1"}},
         {"b": {"type": "typed-literal", "datatype": boolean, "value": "0"}}]}}).encode()
     assert [row["b"].value for row in _parse(body)] == ["true", "false"]
+
+
+XML_HEAD = b'<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+
+
+def _parse_xml(body: bytes):
+    return ox.parse_query_results(standard_xml(XML_HEAD + body + b"</sparql>"), format=ox.QueryResultsFormat.XML)
+
+
+def test_xml_blank_nodes_and_booleans():
+    rows = list(_parse_xml(b'<head><variable name="x"/><variable name="b"/></head><results>'
+                           b'<result><binding name="x"><bnode>nodeID://b10001</bnode></binding>'
+                           b'<binding name="b"><literal datatype="http://www.w3.org/2001/XMLSchema#boolean">1</literal></binding></result>'
+                           b'<result><binding name="x"><bnode>nodeID://b10002</bnode></binding>'
+                           b'<binding name="b"><literal datatype="http://www.w3.org/2001/XMLSchema#boolean">0</literal></binding></result>'
+                           b'</results>'))
+    assert isinstance(rows[0]["x"], ox.BlankNode) and rows[0]["x"] != rows[1]["x"]
+    assert [r["b"].value for r in rows] == ["true", "false"]
+
+
+@pytest.mark.parametrize(("value", "expected"), [(b"1", True), (b"0", False)])
+def test_xml_ask_answered_as_select_becomes_a_boolean(value, expected):
+    result = _parse_xml(b'<head><variable name="__ASK_RETVAL"/></head><results><result><binding name="__ASK_RETVAL">'
+                        b'<literal datatype="http://www.w3.org/2001/XMLSchema#integer">' + value + b"</literal></binding></result></results>")
+    assert bool(result) is expected

@@ -13,7 +13,7 @@ import pyoxigraph as ox
 
 from therapykg.api.engine import EngineUnavailable, QueryTimeout
 from therapykg.api.negotiation import NotAcceptable
-from therapykg.api.portable import expand_construct_where, query_form, standard_json
+from therapykg.api.portable import expand_construct_where, query_form, standard_json, standard_xml
 from therapykg.api.results import serialize
 from therapykg.api.worker import DUMP_FORMATS, QueryJob, QueryOutcome, decode_term
 from therapykg.namespaces import PREFIXES
@@ -28,7 +28,7 @@ VERSION_INFO = "http://www.w3.org/2002/07/owl#versionInfo"
 POINTER = f"SELECT ?graph ?version WHERE {{ GRAPH <{META_GRAPH}> {{ <{CURRENT}> <{SAME_AS}> ?graph . ?graph <{VERSION_INFO}> ?version }} }}"
 PROLOGUE = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 # What to ask the engine for, by query form.
-ACCEPT = {"SELECT": "application/sparql-results+json", "ASK": "application/sparql-results+json",
+ACCEPT = {"SELECT": "application/sparql-results+xml", "ASK": "application/sparql-results+xml",
           "CONSTRUCT": "application/n-triples", "DESCRIBE": "application/n-triples"}
 
 
@@ -119,6 +119,8 @@ class RemoteEngine:
                                     else ox.serialize([ox.Quad(t.subject, t.predicate, t.object) for t in triples], format=fmt),
                                     len(triples))
             results = triples
+        elif media == "application/sparql-results+xml":
+            results = ox.parse_query_results(standard_xml(response.content), format=ox.QueryResultsFormat.XML)
         else:
             results = ox.parse_query_results(standard_json(response.content), format=ox.QueryResultsFormat.JSON)
         try:
