@@ -124,7 +124,7 @@ def materialize(store: ox.Store) -> list[ox.Quad]:
             break
         store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in new)
         added |= new
-    return [ox.Quad(t.subject, t.predicate, t.object, graph) for t in sorted(added, key=str)]
+    return [ox.Quad(t.subject, t.predicate, t.object, graph) for t in added]
 
 
 def _present(store: ox.Store, triple: ox.Triple) -> bool:
