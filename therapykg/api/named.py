@@ -15,23 +15,25 @@ from therapykg.queries import library, page
 RESERVED = {"format", "timeout", "limit", "offset"}
 
 
+def _whole_number(raw: str, name: str, minimum: int) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        value = None
+    if value is None or value < minimum:
+        raise ValueError(f"{name} must be a whole number of at least {minimum}, not {raw!r}")
+    return value
+
+
 def _paging(request: Request, query_text: str) -> tuple[int | None, int]:
-    """The page asked for; raises ValueError naming the bad parameter."""
+    """The page asked for (limit, offset); raises ValueError naming the bad parameter."""
     raw_limit, raw_offset = request.query_params.get("limit"), request.query_params.get("offset")
     if raw_limit is None and raw_offset is None:
         return None, 0
     if query_form(query_text) != "SELECT":
         raise ValueError("limit and offset apply to SELECT queries only")
-    limit = offset = None
-    try:
-        limit = None if raw_limit is None else int(raw_limit)
-        offset = 0 if raw_offset is None else int(raw_offset)
-    except ValueError:
-        pass
-    if raw_limit is not None and (limit is None or limit < 1):
-        raise ValueError(f"limit must be a whole number of at least 1, not {raw_limit!r}")
-    if offset is None or offset < 0:
-        raise ValueError(f"offset must be a whole number of at least 0, not {raw_offset!r}")
+    limit = None if raw_limit is None else _whole_number(raw_limit, "limit", 1)
+    offset = 0 if raw_offset is None else _whole_number(raw_offset, "offset", 0)
     return limit, offset
 
 
@@ -64,8 +66,8 @@ async def run_query(request: Request) -> Response:
         limit, offset = _paging(request, named.text)
     except ValueError as exc:
         return error(400, str(exc))
-    paged = limit is not None or offset > 0
-    job = QueryJob(query=page(named.text, limit, offset) if paged else named.text, accept=request.headers.get("accept"), format=request.query_params.get("format"),
+    text = page(named.text, limit, offset) if limit is not None or offset else named.text
+    job = QueryJob(query=text, accept=request.headers.get("accept"), format=request.query_params.get("format"),
                    substitutions={k.value: encode_term(v) for k, v in substitutions.items()},
                    max_rows=request.app.state.settings.max_rows)
     etag = etag_for(request.app.state.pool.version, name, sorted(values.items()), job.accept, job.format, limit, offset)
