@@ -14,7 +14,6 @@ import pytest
 from therapykg.namespaces import compact
 
 
-
 @pytest.fixture
 def run(query_path):
     """A named query of the library, asked through each query path; cells as compact text."""

@@ -17,7 +17,6 @@ import pytest
 
 from therapykg.namespaces import compact
 
-
 ARTICLE = "tkgr:source-article"
 BLINA = "tkgr:blinatumomab"
 INO = "tkgr:inotuzumab-ozogamicin"

@@ -8,8 +8,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from therapykg.api.http import error, etag_for, not_modified, run_job, timeout_for
-from therapykg.api.worker import QueryJob, encode_term
 from therapykg.api.portable import query_form
+from therapykg.api.worker import QueryJob, encode_term
 from therapykg.queries import library, page
 
 RESERVED = {"format", "timeout", "limit", "offset"}
