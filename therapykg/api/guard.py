@@ -12,7 +12,7 @@ UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD",
 
 # Strings, IRIs and comments are removed before looking for keywords so that
 # a keyword inside a literal or an IRI does not count.
-_LEXEMES = re.compile(
+LEXEMES = re.compile(
     r'"""(?:[^"\\]|\\.|"(?!""))*"""'
     r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
     r'|"(?:[^"\\\n]|\\.)*"'
@@ -39,7 +39,7 @@ def _unescape(query: str) -> str:
 
 def _keywords(query: str) -> str:
     """The query with strings, IRIs and comments blanked out."""
-    return _LEXEMES.sub(lambda m: " " if m.group(0).startswith("#") else " <> ", query)
+    return LEXEMES.sub(lambda m: " " if m.group(0).startswith("#") else " <> ", query)
 
 
 def _has_keyword(code: str, keyword: str) -> bool:
@@ -74,4 +74,4 @@ def _dataset_iris(query: str) -> list[str]:
 
 
 def _strip_strings_and_comments(query: str) -> str:
-    return _LEXEMES.sub(lambda m: m.group(0) if m.group(0).startswith("<") else " ", query)
+    return LEXEMES.sub(lambda m: m.group(0) if m.group(0).startswith("<") else " ", query)

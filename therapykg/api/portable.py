@@ -9,16 +9,8 @@ import hashlib
 import json
 import re
 
-# Strings, IRIs and comments, blanked to spaces of the same length so that
-# offsets in the blanked text are offsets in the query.
-_LEXEMES = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
-    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n]|\\.)*"'
-    r"|'(?:[^'\\\n]|\\.)*'"
-    r"|<[^<>\"{}|^`\\\s]*>"
-    r"|#[^\n]*",
-)
+from therapykg.api.guard import LEXEMES
+
 _FORM = re.compile(r"(?<![\w:?$-])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:-])", re.IGNORECASE)
 _CONSTRUCT_WHERE = re.compile(r"(?<![\w:?$-])CONSTRUCT\s+WHERE\s*\{", re.IGNORECASE)
 
@@ -28,7 +20,9 @@ ASK_COLUMN = "__ASK_RETVAL"
 
 
 def _blank(query: str) -> str:
-    return _LEXEMES.sub(lambda m: " " * len(m.group(0)), query)
+    """Strings, IRIs and comments blanked to spaces of the same length, so
+    that offsets in the blanked text are offsets in the query."""
+    return LEXEMES.sub(lambda m: " " * len(m.group(0)), query)
 
 
 def query_form(query: str) -> str:
