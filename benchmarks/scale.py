@@ -7,7 +7,7 @@ store, and Oxigraph's server and Virtuoso as remote backends (loaded with
 can be measured in separate runs; tables go to BENCHMARKS.md with a log-log
 plot.
 
-    python benchmarks/scale.py --sizes 4 5 6 [--remote-max 6] [--requests 15] [--out BENCHMARKS.md]
+    python benchmarks/scale.py --sizes 4 5 6 [--remote-max 6] [--requests 15] [--only QUERY ...] [--out BENCHMARKS.md]
 
 Needs the `oxigraph` CLI and matplotlib (pip install 'therapykg[bench]') and
 Virtuoso (Debian package virtuoso-opensource-7-bin).
@@ -103,24 +103,31 @@ def latencies(client: httpx.Client, request, n: int) -> tuple[float, float]:
     return statistics.median(times), times[min(len(times) - 1, int(round(0.99 * (len(times) - 1))))]
 
 
-def measure_queries(base: str, n: int) -> dict[str, tuple[float, float]]:
+COMPARE_NAME = "compareTherapies (GraphQL, uncached)"
+
+
+def measure_queries(base: str, n: int, only: set[str] | None) -> dict[str, tuple[float, float]]:
     results = {}
     with httpx.Client(base_url=base, timeout=600, headers={"Accept": "application/sparql-results+json"}) as client:
         for name, query in library().items():
+            if only and name not in only:
+                continue
             params = {k: v for k, v in PARAMETERS.get(name, {}).items() if k in {p.name for p in query.parameters}}
             if query_form(query.text) == "SELECT":
                 params["limit"] = PAGE
             results[name] = latencies(client, lambda c: c.get(f"/queries/{name}", params=params), n)
-        results["compareTherapies (GraphQL, uncached)"] = latencies(client, lambda c: c.post("/graphql", json={"query": COMPARE}), n)
+        if not only or "compareTherapies" in only:
+            results[COMPARE_NAME] = latencies(client, lambda c: c.post("/graphql", json={"query": COMPARE}), n)
     return results
 
 
-def serve_and_measure(report: dict, key: str, args: list[str], n: int) -> None:
+def serve_and_measure(report: dict, key: str, args: list[str], options) -> None:
     env = {"THERAPYKG_GRAPHQL_CACHE_SIZE": "0", "THERAPYKG_QUERY_TIMEOUT": "600", "THERAPYKG_MAX_ROWS": "1000"}
     process, seconds = start([sys.executable, "-m", "therapykg", "serve", "--port", "18801", *args], "http://127.0.0.1:18801/readyz", env)
     report["starts"][f"{key}"] = round(seconds, 2)
     try:
-        report["queries"][key] = measure_queries("http://127.0.0.1:18801", n)
+        # --only re-measures some queries and keeps the others from earlier runs.
+        report["queries"].setdefault(key, {}).update(measure_queries("http://127.0.0.1:18801", options.requests, set(options.only or ())))
     finally:
         process.terminate()
         process.wait()
@@ -130,10 +137,12 @@ def measure_size(size: int, root: Path, report: dict, args) -> None:
     generate(size, root)
     build = measure_build(root)
     report["builds"][str(size)] = build
-    report.setdefault("commands", {})[str(size)] = "python " + " ".join(sys.argv)
+    commands = report.setdefault("commands", {}).setdefault(str(size), [])
+    if "python " + " ".join(sys.argv) not in commands:
+        commands.append("python " + " ".join(sys.argv))
     print(f"{size:>9}: {build}", flush=True)
-    serve_and_measure(report, f"{size} embedded", ["--store", str(root / "dist" / "therapykg.nq")], args.requests)
-    serve_and_measure(report, f"{size} on-disk", ["--store", str(root / "store")], args.requests)
+    serve_and_measure(report, f"{size} embedded", ["--store", str(root / "dist" / "therapykg.nq")], args)
+    serve_and_measure(report, f"{size} on-disk", ["--store", str(root / "store")], args)
     if size > 10 ** args.remote_max:
         return
     graph = load_dump(root / "dist" / "therapykg.nq")
@@ -143,7 +152,7 @@ def measure_size(size: int, root: Path, report: dict, args) -> None:
             began = time.monotonic()
             load_into(graph, engine.store_url, auth=engine.auth, timeout=3600)
             report["starts"][f"{size} {name}-load"] = round(time.monotonic() - began, 2)
-            serve_and_measure(report, f"{size} {name}", ["--backend", engine.query_url], args.requests)
+            serve_and_measure(report, f"{size} {name}", ["--backend", engine.query_url], args)
         finally:
             engine.stop()
 
@@ -153,10 +162,13 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[4, 5, 6], help="sizes as powers of ten")
     parser.add_argument("--remote-max", type=int, default=6, help="largest size (power of ten) loaded into the remote engines")
     parser.add_argument("--requests", type=int, default=15)
+    parser.add_argument("--only", nargs="+", metavar="QUERY", help="measure only these queries (names, or compareTherapies)")
     parser.add_argument("--out", type=Path)
     parser.add_argument("--render-only", action="store_true", help="redo the tables and plot from benchmarks/scale.json")
     args = parser.parse_args()
     report = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else {"builds": {}, "queries": {}, "starts": {}}
+    for size, runs in report.get("commands", {}).items():
+        report["commands"][size] = [runs] if isinstance(runs, str) else runs
     if not args.render_only:
         for power in args.sizes:
             with tempfile.TemporaryDirectory() as tmp:
@@ -197,7 +209,7 @@ def _cell(value) -> str:
 
 
 def render(report, sizes) -> str:
-    commands = sorted(set(report.get("commands", {}).values()))
+    commands = sorted({c for runs in report.get("commands", {}).values() for c in runs})
     lines = ["Commands: " + "; ".join(f"`{c}`" for c in commands) + " (graphs from `benchmarks/synth.py`, built with "
              "`therapykg build --scalable`; one client, sequential requests; ms; list queries ask for the first page of "
              f"{PAGE} rows; — = not measured at that size).", "",
