@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).parent.parent))
 from sparql_endpoint import write_section  # noqa: E402
 from synth import generate  # noqa: E402
 
-from tests.live import ENGINES, make  # noqa: E402
+from tests.live import ENGINES, free_port, make  # noqa: E402
 from therapykg.api.portable import query_form  # noqa: E402
 from therapykg.graph import load_dump  # noqa: E402
 from therapykg.queries import library  # noqa: E402
@@ -123,11 +123,12 @@ def measure_queries(base: str, n: int, only: set[str] | None) -> dict[str, tuple
 
 def serve_and_measure(report: dict, key: str, args: list[str], options) -> None:
     env = {"THERAPYKG_GRAPHQL_CACHE_SIZE": "0", "THERAPYKG_QUERY_TIMEOUT": "600", "THERAPYKG_MAX_ROWS": "1000"}
-    process, seconds = start([sys.executable, "-m", "therapykg", "serve", "--port", "18801", *args], "http://127.0.0.1:18801/readyz", env)
+    base = f"http://127.0.0.1:{free_port()}"
+    process, seconds = start([sys.executable, "-m", "therapykg", "serve", "--port", base.rsplit(":", 1)[1], *args], base + "/readyz", env)
     report["starts"][f"{key}"] = round(seconds, 2)
     try:
         # --only re-measures some queries and keeps the others from earlier runs.
-        report["queries"].setdefault(key, {}).update(measure_queries("http://127.0.0.1:18801", options.requests, set(options.only or ())))
+        report["queries"].setdefault(key, {}).update(measure_queries(base, options.requests, set(options.only or ())))
     finally:
         process.terminate()
         process.wait()
@@ -164,16 +165,17 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=15)
     parser.add_argument("--only", nargs="+", metavar="QUERY", help="measure only these queries (names, or compareTherapies)")
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--results", type=Path, default=RESULTS, help="the JSON file results are merged into")
     parser.add_argument("--render-only", action="store_true", help="redo the tables and plot from benchmarks/scale.json")
     args = parser.parse_args()
-    report = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else {"builds": {}, "queries": {}, "starts": {}}
+    report = json.loads(args.results.read_text(encoding="utf-8")) if args.results.exists() else {"builds": {}, "queries": {}, "starts": {}}
     for size, runs in report.get("commands", {}).items():
         report["commands"][size] = [runs] if isinstance(runs, str) else runs
     if not args.render_only:
         for power in args.sizes:
             with tempfile.TemporaryDirectory() as tmp:
                 measure_size(10 ** power, Path(tmp) / f"s{power}", report, args)
-            RESULTS.write_text(json.dumps(report, indent=1), encoding="utf-8")
+            args.results.write_text(json.dumps(report, indent=1), encoding="utf-8")
     finish(report, args)
 
 
