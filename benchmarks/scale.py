@@ -33,7 +33,6 @@ from sparql_endpoint import write_section  # noqa: E402
 from synth import generate  # noqa: E402
 
 from tests.live import ENGINES, free_port, make  # noqa: E402
-from therapykg.api.portable import query_form  # noqa: E402
 from therapykg.graph import load_dump  # noqa: E402
 from therapykg.queries import library  # noqa: E402
 from therapykg.remote_load import load_into  # noqa: E402
@@ -113,7 +112,7 @@ def measure_queries(base: str, n: int, only: set[str] | None) -> dict[str, tuple
             if only and name not in only:
                 continue
             params = {k: v for k, v in PARAMETERS.get(name, {}).items() if k in {p.name for p in query.parameters}}
-            if query_form(query.text) == "SELECT":
+            if query.form == "SELECT":
                 params["limit"] = PAGE
             results[name] = latencies(client, lambda c: c.get(f"/queries/{name}", params=params), n)
         if not only or "compareTherapies" in only:

@@ -64,6 +64,13 @@ def engine_services(tmp_path_factory):
     services.close()
 
 
+def _answer(result):
+    """An ASK answer as a bool; SELECT solutions as dicts of variable name to term (unbound left out)."""
+    if isinstance(result, ox.QueryBoolean):
+        return bool(result)
+    return [{v.value: s[v] for v in result.variables if s[v] is not None} for s in result]
+
+
 class InProcess:
     """Queries run by the library's Python API on the built graph."""
 
@@ -75,9 +82,7 @@ class InProcess:
 
     def named(self, name: str, **params):
         query = library()[name]
-        result = self.graph.query(query.text, substitutions=query.substitutions({k: str(v) for k, v in params.items()}))
-        return bool(result) if isinstance(result, ox.QueryBoolean) else [
-            {v.value: s[v] for v in result.variables if s[v] is not None} for s in result]
+        return _answer(self.graph.query(query.text, substitutions=query.substitutions({k: str(v) for k, v in params.items()})))
 
 
 class OverHttp:
@@ -89,9 +94,7 @@ class OverHttp:
 
     def _rows(self, response: httpx.Response):
         assert response.status_code == 200, response.text
-        result = ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
-        return bool(result) if isinstance(result, ox.QueryBoolean) else [
-            {v.value: s[v] for v in result.variables if s[v] is not None} for s in result]
+        return _answer(ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON))
 
     def select(self, text: str) -> list[dict[str, ox.Term]]:
         return self._rows(self.client.post("/sparql", data={"query": text}))

@@ -14,6 +14,7 @@ import pyoxigraph as ox
 
 from therapykg import paths
 from therapykg.namespaces import expand
+from therapykg.sparql_text import blank, query_form
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 _PARAM = re.compile(r"^\?(?P<name>\w+) \((?P<type>iri|string|integer|decimal|boolean)(?:, default (?P<default>[^)]+))?\): (?P<doc>.+)$")
@@ -62,6 +63,7 @@ class NamedQuery:
     description: str
     text: str
     parameters: tuple[Parameter, ...] = field(default_factory=tuple)
+    form: str = "SELECT"  # SELECT, ASK, CONSTRUCT or DESCRIBE
 
     def substitutions(self, values: dict[str, str]) -> dict[ox.Variable, ox.NamedNode | ox.Literal]:
         """Bind ``values`` (strings from a user) to this query's parameters.
@@ -105,8 +107,7 @@ def bind_values(text: str, bound: dict[ox.Variable, ox.NamedNode | ox.Literal]) 
     """
     if not bound:
         return text
-    body = _after_comment_header(text)
-    match = _FIRST_GROUP.search(text, body)
+    match = _FIRST_GROUP.search(blank(text))
     if match is None:
         raise ValueError("cannot bind parameters: no WHERE group found in the query")
     names = " ".join(str(v) for v in bound)
@@ -121,7 +122,7 @@ def page(text: str, limit: int | None, offset: int = 0) -> str:
     """One page of a SELECT query's ordered solutions: its own trailing
     LIMIT/OFFSET (if any) combined with the page's, so a page never reaches
     past the query's own last row."""
-    match = _TRAILING_SLICE.search(text)
+    match = _TRAILING_SLICE.search(blank(text))
     own = {k.upper(): int(v) for k, v in re.findall(r"(LIMIT|OFFSET)\s+(\d+)", match.group(0), re.IGNORECASE)} if match else {}
     body = text[:match.start()] if match else text.rstrip()
     start = own.get("OFFSET", 0) + offset
@@ -130,16 +131,6 @@ def page(text: str, limit: int | None, offset: int = 0) -> str:
         ends.append(own["LIMIT"] - offset)
     count = max(0, min(ends)) if ends else None
     return body + (f"\nLIMIT {count}" if count is not None else "") + (f"\nOFFSET {start}" if start else "") + "\n"
-
-
-def _after_comment_header(text: str) -> int:
-    """Offset of the first line that is not a comment (the header may mention braces)."""
-    offset = 0
-    for line in text.splitlines(keepends=True):
-        if not line.lstrip().startswith("#"):
-            break
-        offset += len(line)
-    return offset
 
 
 def parse_query_file(path: Path) -> NamedQuery:
@@ -165,6 +156,7 @@ def parse_query_file(path: Path) -> NamedQuery:
         description=header.get("description", ""),
         text=text,
         parameters=tuple(params),
+        form=query_form(text),
     )
 
 

@@ -6,20 +6,13 @@ from __future__ import annotations
 import re
 
 from therapykg.namespaces import GRAPH_DATA, GRAPH_INFERRED, GRAPH_ONTOLOGY
+from therapykg.sparql_text import LEXEMES
 
 LOCAL_GRAPHS = frozenset({GRAPH_ONTOLOGY, GRAPH_DATA, GRAPH_INFERRED})
 UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY")
 
 # Strings, IRIs and comments are removed before looking for keywords so that
-# a keyword inside a literal or an IRI does not count.
-LEXEMES = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
-    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n]|\\.)*"'
-    r"|'(?:[^'\\\n]|\\.)*'"
-    r"|<[^<>\"{}|^`\\\s]*>"
-    r"|#[^\n]*",
-)
+# a keyword inside a literal or an IRI does not count (LEXEMES).
 _IRI = re.compile(r"<([^<>\"{}|^`\\\s]*)>")
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 

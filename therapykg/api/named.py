@@ -8,9 +8,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from therapykg.api.http import error, etag_for, not_modified, run_job, timeout_for
-from therapykg.api.portable import query_form
 from therapykg.api.worker import QueryJob, encode_term
-from therapykg.queries import library, page
+from therapykg.queries import NamedQuery, library, page
 
 RESERVED = {"format", "timeout", "limit", "offset"}
 
@@ -25,12 +24,12 @@ def _whole_number(raw: str, name: str, minimum: int) -> int:
     return value
 
 
-def _paging(request: Request, query_text: str) -> tuple[int | None, int]:
+def _paging(request: Request, named: NamedQuery) -> tuple[int | None, int]:
     """The page asked for (limit, offset); raises ValueError naming the bad parameter."""
     raw_limit, raw_offset = request.query_params.get("limit"), request.query_params.get("offset")
     if raw_limit is None and raw_offset is None:
         return None, 0
-    if query_form(query_text) != "SELECT":
+    if named.form != "SELECT":
         raise ValueError("limit and offset apply to SELECT queries only")
     limit = None if raw_limit is None else _whole_number(raw_limit, "limit", 1)
     offset = 0 if raw_offset is None else _whole_number(raw_offset, "offset", 0)
@@ -63,7 +62,7 @@ async def run_query(request: Request) -> Response:
     try:
         substitutions = named.substitutions(values)
         timeout = timeout_for(request, request.query_params.get("timeout"))
-        limit, offset = _paging(request, named.text)
+        limit, offset = _paging(request, named)
     except ValueError as exc:
         return error(400, str(exc))
     text = page(named.text, limit, offset) if limit is not None or offset else named.text

@@ -1,7 +1,7 @@
 """What makes a remote SPARQL engine answer like the embedded store: the
-query form decides what to ask for, the CONSTRUCT WHERE short form is
-written out in full, and engine-specific spellings in XML and JSON results
-are rewritten (all differences seen on Virtuoso 7.2)."""
+CONSTRUCT WHERE short form is written out in full, and engine-specific
+spellings in XML and JSON results are rewritten (all differences seen on
+Virtuoso 7.2)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,8 @@ import hashlib
 import json
 import re
 
-from therapykg.api.guard import LEXEMES
+from therapykg.sparql_text import blank
 
-_FORM = re.compile(r"(?<![\w:?$-])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:-])", re.IGNORECASE)
 _CONSTRUCT_WHERE = re.compile(r"(?<![\w:?$-])CONSTRUCT\s+WHERE\s*\{", re.IGNORECASE)
 
 BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
@@ -19,22 +18,10 @@ CANONICAL_BOOLEAN = {"1": "true", "0": "false"}
 ASK_COLUMN = "__ASK_RETVAL"
 
 
-def _blank(query: str) -> str:
-    """Strings, IRIs and comments blanked to spaces of the same length, so
-    that offsets in the blanked text are offsets in the query."""
-    return LEXEMES.sub(lambda m: " " * len(m.group(0)), query)
-
-
-def query_form(query: str) -> str:
-    """SELECT, ASK, CONSTRUCT or DESCRIBE: the first query-form keyword outside strings, IRIs and comments."""
-    match = _FORM.search(_blank(query))
-    return match.group(1).upper() if match else "SELECT"
-
-
 def expand_construct_where(query: str) -> str:
     """``CONSTRUCT WHERE { P }`` as ``CONSTRUCT { P } WHERE { P }``; the
     short form allows only triple patterns in P, so P is a valid template."""
-    code = _blank(query)
+    code = blank(query)
     match = _CONSTRUCT_WHERE.search(code)
     if match is None:
         return query

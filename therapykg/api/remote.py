@@ -13,11 +13,12 @@ import pyoxigraph as ox
 
 from therapykg.api.engine import EngineUnavailable, QueryTimeout
 from therapykg.api.negotiation import NotAcceptable
-from therapykg.api.portable import expand_construct_where, query_form, standard_json, standard_xml
+from therapykg.api.portable import expand_construct_where, standard_json, standard_xml
 from therapykg.api.results import serialize
 from therapykg.api.worker import DUMP_FORMATS, QueryJob, QueryOutcome, decode_term
 from therapykg.namespaces import PREFIXES
 from therapykg.queries import bind_values
+from therapykg.sparql_text import query_form
 
 log = logging.getLogger("therapykg.remote")
 
@@ -96,7 +97,9 @@ class RemoteEngine:
             self._reachable = False
             raise EngineUnavailable(f"the SPARQL backend {self.endpoint} is unreachable ({exc})") from None
         self._reachable = True
-        log.debug("backend answered %s in %.1f ms: %s", response.status_code, (time.monotonic() - started) * 1000, " ".join(query.split())[:300])
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("backend answered %s in %.1f ms: %s", response.status_code, (time.monotonic() - started) * 1000,
+                      " ".join(query.split())[:300])
         if response.status_code == 400:
             return QueryOutcome(400, "text/plain; charset=utf-8", b"malformed SPARQL query (reported by the backend): " + response.content)
         if response.status_code >= 500 and response.status_code not in (502, 503, 504):
