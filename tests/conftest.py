@@ -16,7 +16,7 @@ import pytest
 from tests.live import ENGINES, make, start_server, stop_server
 from therapykg import paths
 from therapykg.build import BuildResult, build
-from therapykg.queries import library
+from therapykg.queries import library, runnable_text
 
 
 @pytest.fixture(scope="session")
@@ -81,8 +81,7 @@ class InProcess:
         return self.graph.select(text)
 
     def named(self, name: str, **params):
-        query = library()[name]
-        return _answer(self.graph.query(query.text, substitutions=query.substitutions({k: str(v) for k, v in params.items()})))
+        return _answer(self.graph.query(runnable_text(library()[name], {k: str(v) for k, v in params.items()})))
 
 
 class OverHttp:

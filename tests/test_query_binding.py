@@ -1,12 +1,13 @@
-"""Parameters bound by a VALUES clause (the path for the HTTP service and
-remote engines) give the same answers as the engine's own substitutions."""
+"""Parameters bound by VALUES clauses (the one binding every query path
+uses) give the same answers as the engine's own substitutions, and reach
+into subqueries, where a page is cut."""
 
 from __future__ import annotations
 
 import pyoxigraph as ox
 import pytest
 
-from therapykg.queries import bind_values, library
+from therapykg.queries import bind_values, library, page, restrict
 
 LIB = library()
 # Values for the parameters that have no default.
@@ -50,3 +51,42 @@ def test_select_without_where_keyword_is_bound(graph):
 def test_nowhere_to_bind_is_an_error():
     with pytest.raises(ValueError, match="no WHERE group"):
         bind_values("CONSTRUCT { ?s ?p ?o }", {ox.Variable("s"): ox.NamedNode("https://example.org/x")})
+
+
+def test_parameters_reach_into_a_paged_subquery(graph):
+    """claims-citing-reference cuts its page inside a subquery. A VALUES
+    clause in the outer query alone does not reach it (SPARQL evaluates a
+    subquery first): the subquery would pick its first claims among all
+    references and the page would lose claims citing reference 3. Bound in
+    both, the page is the answer's head."""
+    query = LIB["claims-citing-reference"]
+    bound = query.substitutions({"number": "3"})
+    whole = _rows(graph.query(bind_values(query.text, bound)))
+    assert len(whole) >= 4 and query.page_in_subquery
+    paged = page(query.text, 3, 0, in_subquery=True)
+    assert bind_values(paged, bound).count("VALUES") == 2
+    assert _rows(graph.query(bind_values(paged, bound))) == whole[:3]
+    outer_only = paged.replace("WHERE {", "WHERE {\n  VALUES ?number { 3 }", 1)
+    assert _rows(graph.query(outer_only)) != whole[:3]
+
+
+def test_page_end_is_combined_with_the_subquerys_own_limit():
+    text = "SELECT ?s ?t WHERE {\n  { SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s LIMIT 100 }\n  ?s a ?t\n} ORDER BY ?s ?t LIMIT 100\n"
+    paged = page(text, 10, 95, in_subquery=True)
+    assert "ORDER BY ?s\nLIMIT 100 }" in paged  # min(100, 95 + 10)
+    assert paged.rstrip().endswith("LIMIT 5\nOFFSET 95")
+    assert "LIMIT 20 }" in page(text, 10, 10, in_subquery=True)
+
+
+def test_restriction_goes_into_the_first_subquery(graph):
+    query = LIB["search"]
+    blina = ox.NamedNode("https://w3id.org/therapykg/resource/blinatumomab")
+    text = bind_values(restrict(query.text, "resource", [blina]), query.substitutions({"text": "b"}))
+    assert text.index("VALUES ?resource") > text.index("SELECT DISTINCT")
+    assert {r["resource"] for r in graph.select(text)} == {blina}
+    nothing = bind_values(restrict(query.text, "resource", []), query.substitutions({"text": "b"}))
+    assert graph.select(nothing) == []
+
+
+def _rows(result):
+    return [tuple(str(s[v]) for v in result.variables) for s in result]

@@ -111,23 +111,21 @@ def query(query: str, fmt: str, params: tuple[str, ...]) -> None:
     QUERY is a .rq file, - for standard input, or the name of a query in the
     library (see `therapykg queries`)."""
     from therapykg.graph import load_graph
-    from therapykg.queries import library, parse_query_file
+    from therapykg.queries import library, parse_query_file, runnable_text
 
     named = library().get(query)
     if query == "-":
-        text, substitutions = sys.stdin.read(), None
+        text = sys.stdin.read()
     else:
         try:
             named = named or parse_query_file(Path(query))
-            values = dict(_split_param(p) for p in params)
-            substitutions = named.substitutions(values)
+            text = runnable_text(named, dict(_split_param(p) for p in params))
         except (OSError, ValueError) as error:
             err.print(f"[bold red]error:[/] {error}", highlight=False)
             sys.exit(2)
-        text = named.text
     try:
         graph = load_graph()
-        results = graph.query(text, substitutions=substitutions)
+        results = graph.query(text)
     except BuildError as error:
         _fail(error)
     except SyntaxError as error:

@@ -1,6 +1,18 @@
 """The named query library: ``.rq`` files whose comment header gives a
-title, a description and typed parameters. Parameters are bound through the
-engine's substitutions, never pasted into the query text."""
+title, a description and typed parameters. Parameters are bound by VALUES
+clauses that pyoxigraph writes, never pasted into the query text.
+
+Two optional header lines help a query stay fast on a large graph:
+
+- ``# paging: subquery``: the query's first subquery lists its subjects in
+  the query's own order and each of them yields at least one row, so the
+  first N rows come from its first N subjects; a page's end is then applied
+  inside that subquery too, and the engine never sorts more than it returns.
+- ``# label-index: ?resource ?text``: the service narrows ``?resource`` to
+  the resources whose label or alternative label contains ``?text``, with
+  its label index, before the engine runs the query (the query's own filter
+  still decides).
+"""
 
 from __future__ import annotations
 
@@ -64,6 +76,9 @@ class NamedQuery:
     text: str
     parameters: tuple[Parameter, ...] = field(default_factory=tuple)
     form: str = "SELECT"  # SELECT, ASK, CONSTRUCT or DESCRIBE
+    page_in_subquery: bool = False  # "# paging: subquery"
+    # "# label-index: ?resource ?text": (variable narrowed, parameter holding the text)
+    label_index: tuple[str, str] | None = None
 
     def substitutions(self, values: dict[str, str]) -> dict[ox.Variable, ox.NamedNode | ox.Literal]:
         """Bind ``values`` (strings from a user) to this query's parameters.
@@ -85,43 +100,69 @@ class NamedQuery:
 
 
 def runnable_text(query: NamedQuery, values: dict[str, str] | None = None) -> str:
-    """The query with its parameters fixed by a VALUES clause, to run as-is
-    in any SPARQL client (the editor's examples, benchmarks)."""
+    """The query with its parameters fixed by VALUES clauses, to run as-is
+    in any SPARQL client (the command line, the editor's examples, benchmarks)."""
     return bind_values(query.text, query.substitutions(values or {}))
 
 
-# Where the outermost group pattern opens: after WHERE, or after ASK or a
-# SELECT clause when the optional WHERE keyword is left out. (A CONSTRUCT
-# template also uses braces, so CONSTRUCT needs WHERE.)
-_FIRST_GROUP = re.compile(r"\bWHERE\s*\{|\bASK\s*\{|\bSELECT\b[^{]*\{", re.IGNORECASE)
+# Where a query's group pattern opens: after WHERE, or after ASK or a SELECT
+# clause when the optional WHERE keyword is left out. (A CONSTRUCT template
+# also uses braces, so CONSTRUCT needs WHERE.) Subqueries match too.
+_QUERY_GROUP = re.compile(r"\bWHERE\s*\{|\bASK\s*\{|\bSELECT\b[^{]*\{", re.IGNORECASE)
+
+
+def _into_query_groups(text: str, clause: str) -> str:
+    """``clause`` at the start of the query's group pattern and of every subquery's."""
+    ends = [m.end() for m in _QUERY_GROUP.finditer(blank(text))]
+    if not ends:
+        raise ValueError("cannot bind parameters: no WHERE group found in the query")
+    for end in reversed(ends):
+        text = text[:end] + clause + text[end:]
+    return text
 
 
 def bind_values(text: str, bound: dict[ox.Variable, ox.NamedNode | ox.Literal]) -> str:
-    """Bind variables with a VALUES clause at the start of the outermost
-    group pattern, the same binding that engine substitutions make. Terms are
-    written by pyoxigraph's own serializer (validated IRIs, escaped
-    literals), never pasted from user text; used for engines without
-    substitutions.
+    """Bind variables with a VALUES clause at the start of the query's group
+    pattern and of each subquery's, so that a parameter has one value
+    throughout the query (a subquery cannot see its parent's bindings).
+    Terms are written by pyoxigraph's own serializer (validated IRIs,
+    escaped literals), never pasted from user text.
 
     :raises ValueError: there are values to bind but no group pattern to bind them in.
     """
     if not bound:
         return text
-    match = _FIRST_GROUP.search(blank(text))
-    if match is None:
-        raise ValueError("cannot bind parameters: no WHERE group found in the query")
     names = " ".join(str(v) for v in bound)
     terms = " ".join(str(t) for t in bound.values())
-    return text[:match.end()] + f"\n  VALUES ({names}) {{ ({terms}) }}" + text[match.end():]
+    return _into_query_groups(text, f"\n  VALUES ({names}) {{ ({terms}) }}")
+
+
+def restrict(text: str, variable: str, terms: list[ox.NamedNode]) -> str:
+    """Allow ``?variable`` only the given terms (none: no solutions), at the
+    start of the first subquery if there is one (where the query finds its
+    subjects), else of the query's group pattern."""
+    clause = f"\n  VALUES ?{variable} {{ {' '.join(str(t) for t in terms)} }}"
+    blanked = blank(text)
+    opening = _SUBQUERY_OPEN.search(blanked)
+    match = _QUERY_GROUP.search(blanked, opening.start() if opening else 0)
+    if match is None:
+        raise ValueError("cannot restrict the query: no WHERE group found in it")
+    return text[:match.end()] + clause + text[match.end():]
 
 
 _TRAILING_SLICE = re.compile(r"(?:\s+(LIMIT|OFFSET)\s+(\d+))+\s*$", re.IGNORECASE)
 
 
-def page(text: str, limit: int | None, offset: int = 0) -> str:
+def page(text: str, limit: int | None, offset: int = 0, *, in_subquery: bool = False) -> str:
     """One page of a SELECT query's ordered solutions: its own trailing
     LIMIT/OFFSET (if any) combined with the page's, so a page never reaches
-    past the query's own last row."""
+    past the query's own last row. With ``in_subquery`` (a query headed
+    ``# paging: subquery``) the page's end also limits the first subquery."""
+    if in_subquery and limit is not None:
+        start, end = _first_subquery(text)
+        inner = text[start:end]
+        closing_space = inner[len(inner.rstrip()):]
+        text = text[:start] + page(inner, offset + limit).rstrip() + closing_space + text[end:]
     match = _TRAILING_SLICE.search(blank(text))
     own = {k.upper(): int(v) for k, v in re.findall(r"(LIMIT|OFFSET)\s+(\d+)", match.group(0), re.IGNORECASE)} if match else {}
     body = text[:match.start()] if match else text.rstrip()
@@ -133,10 +174,34 @@ def page(text: str, limit: int | None, offset: int = 0) -> str:
     return body + (f"\nLIMIT {count}" if count is not None else "") + (f"\nOFFSET {start}" if start else "") + "\n"
 
 
+_SUBQUERY_OPEN = re.compile(r"\{\s*SELECT\b", re.IGNORECASE)
+
+
+def _first_subquery(text: str) -> tuple[int, int]:
+    """Where the first subquery's text starts and ends (inside its braces).
+
+    :raises ValueError: the query has no subquery.
+    """
+    blanked = blank(text)
+    opening = _SUBQUERY_OPEN.search(blanked)
+    if opening is None:
+        raise ValueError("the query is paged in its subquery but has none")
+    depth = 0
+    for position in range(opening.start(), len(blanked)):
+        depth += {"{": 1, "}": -1}.get(blanked[position], 0)
+        if depth == 0:
+            return opening.start() + 1, position
+    raise ValueError("the query's first subquery is not closed")
+
+
+_LABEL_INDEX = re.compile(r"^\?(\w+) \?(\w+)$")
+
+
 def parse_query_file(path: Path) -> NamedQuery:
     text = path.read_text(encoding="utf-8")
     header: dict[str, str] = {}
     params: list[Parameter] = []
+    page_in_subquery, label_index = False, None
     for line in text.splitlines():
         if not line.startswith("#"):
             break
@@ -147,8 +212,24 @@ def parse_query_file(path: Path) -> NamedQuery:
             if not match:
                 raise ValueError(f"{path}: malformed parameter line {line!r}")
             params.append(Parameter(match["name"], match["type"], match["doc"], match["default"]))
+        elif key == "paging":
+            if value != "subquery":
+                raise ValueError(f"{path}: unknown paging {value!r} (only 'subquery')")
+            page_in_subquery = True
+        elif key == "label-index":
+            match = _LABEL_INDEX.match(value)
+            if not match:
+                raise ValueError(f"{path}: label-index must name ?resource ?text, not {value!r}")
+            label_index = (match[1], match[2])
         elif key in ("title", "description"):
             header[key] = (header.get(key, "") + " " + value).strip()
+    if page_in_subquery:
+        try:
+            _first_subquery(text)
+        except ValueError as error:
+            raise ValueError(f"{path}: {error}") from None
+    if label_index and label_index[1] not in {p.name for p in params}:
+        raise ValueError(f"{path}: label-index text ?{label_index[1]} is not one of the query's parameters")
     return NamedQuery(
         name=path.stem,
         path=path,
@@ -157,6 +238,8 @@ def parse_query_file(path: Path) -> NamedQuery:
         text=text,
         parameters=tuple(params),
         form=query_form(text),
+        page_in_subquery=page_in_subquery,
+        label_index=label_index,
     )
 
 

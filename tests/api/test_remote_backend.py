@@ -5,12 +5,17 @@ comes back, and our timeout over a slow engine. The competency questions and
 the GraphQL tests also run on both engines (the ``query_path`` and ``gq``
 fixtures)."""
 
+import asyncio
 import time
 
 import httpx
 import pytest
 
 from tests.live import ENGINES, make, start_server, stop_server
+from therapykg.api.label_index import LabelIndex
+from therapykg.api.remote import RemoteEngine
+from therapykg.api.worker import QueryJob, prepare
+from therapykg.queries import library
 
 JSON = "application/sparql-results+json"
 
@@ -58,6 +63,31 @@ def test_ask_and_booleans_come_back_standard(remote):
 def test_hostile_parameter_stays_a_literal(remote, graph):
     response = httpx.get(remote + "/queries/search", params={"text": '"} ; DROP ALL ; SELECT * WHERE { ?s ?p ?o } #'}, headers={"Accept": JSON})
     assert response.status_code == 200 and response.json()["results"]["bindings"] == []
+
+
+def test_searches_are_narrowed_by_a_label_index_of_the_served_version(engine, graph):
+    """The service reads the served version's names from the engine into its
+    label index (the answers through it are checked by the competency tests)."""
+    async def built_index():
+        backend = RemoteEngine(engine.query_url)
+        await backend.start()
+        try:
+            for _ in range(300):
+                if backend.label_index is not None:
+                    return backend.label_index
+                await asyncio.sleep(0.1)
+        finally:
+            await backend.close()
+
+    index = asyncio.run(built_index())
+    assert index is not None
+    local = LabelIndex.of_store(graph.store)
+    for text in ("cd19", "BLINCYTO", "cytokine release"):
+        assert index.resources_containing(text) == local.resources_containing(text)
+    job = QueryJob(query=library()["search"].text, narrow=("resource", "blincyto"))
+    narrowed = prepare(job.query, job, index)
+    clause = narrowed[narrowed.index("VALUES ?resource {"):]
+    assert "<https://w3id.org/therapykg/resource/blinatumomab>" in clause[:clause.index("}")]
 
 
 def test_linked_data_and_construct(remote):

@@ -4,6 +4,7 @@ at a time when asked (``limit`` and ``offset``, with a Link to the next page).""
 
 from __future__ import annotations
 
+import pyoxigraph as ox
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -65,10 +66,14 @@ async def run_query(request: Request) -> Response:
         limit, offset = _paging(request, named)
     except ValueError as exc:
         return error(400, str(exc))
-    text = page(named.text, limit, offset) if limit is not None or offset else named.text
+    text = page(named.text, limit, offset, in_subquery=named.page_in_subquery) if limit is not None or offset else named.text
+    narrow = None
+    if named.label_index:
+        variable, parameter = named.label_index
+        narrow = (variable, substitutions[ox.Variable(parameter)].value)
     job = QueryJob(query=text, accept=request.headers.get("accept"), format=request.query_params.get("format"),
                    substitutions={k.value: encode_term(v) for k, v in substitutions.items()},
-                   max_rows=request.app.state.settings.max_rows)
+                   max_rows=request.app.state.settings.max_rows, narrow=narrow)
     etag = etag_for(request.app.state.pool.version, name, sorted(values.items()), job.accept, job.format, limit, offset)
     response = not_modified(request, etag) or await run_job(request, job, timeout, etag)
     if limit is not None and response.status_code == 200 and response.headers.get("X-Result-Rows") == str(limit):

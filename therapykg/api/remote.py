@@ -12,12 +12,12 @@ import httpx
 import pyoxigraph as ox
 
 from therapykg.api.engine import EngineUnavailable, QueryTimeout
+from therapykg.api.label_index import COUNT_QUERY, NAMES_QUERY, LabelIndex
 from therapykg.api.negotiation import NotAcceptable
 from therapykg.api.portable import expand_construct_where, standard_json, standard_xml
 from therapykg.api.results import serialize
-from therapykg.api.worker import DUMP_FORMATS, QueryJob, QueryOutcome, decode_term
+from therapykg.api.worker import DUMP_FORMATS, QueryJob, QueryOutcome, prepare
 from therapykg.namespaces import PREFIXES
-from therapykg.queries import bind_values
 from therapykg.sparql_text import query_form
 
 log = logging.getLogger("therapykg.remote")
@@ -31,6 +31,10 @@ PROLOGUE = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 # What to ask the engine for, by query form.
 ACCEPT = {"SELECT": "application/sparql-results+xml", "ASK": "application/sparql-results+xml",
           "CONSTRUCT": "application/n-triples", "DESCRIBE": "application/n-triples"}
+
+
+def _solutions(xml: bytes) -> ox.QuerySolutions:
+    return ox.parse_query_results(standard_xml(xml), format=ox.QueryResultsFormat.XML)
 
 
 def version_graph(version: str) -> str:
@@ -47,6 +51,14 @@ class RemoteEngine:
         self._reachable = False
         self._client = httpx.AsyncClient(timeout=30)
         self._refresher: asyncio.Task | None = None
+        # The label index of one version graph; searches scan until it is built.
+        self._index: tuple[str, LabelIndex] | None = None
+        self._indexer: asyncio.Task | None = None
+
+    @property
+    def label_index(self) -> LabelIndex | None:
+        """The label index of the version now served, once it is built."""
+        return self._index[1] if self._index and self._index[0] == self.graph else None
 
     @property
     def ready_workers(self) -> int:
@@ -76,8 +88,35 @@ class RemoteEngine:
         self._reachable = True
         if rows:
             self.graph, self.version = rows[0]["graph"]["value"], rows[0]["version"]["value"]
+            if (self._index is None or self._index[0] != self.graph) and (self._indexer is None or self._indexer.done()):
+                self._indexer = asyncio.create_task(self._build_index(self.graph))
         else:
             log.warning("SPARQL backend %s holds no therapykg graph: run `therapykg load --into`", self.endpoint)
+
+    async def _build_index(self, graph: str) -> None:
+        """Read every name of ``graph`` into a label index; kept only if the
+        engine returned all of them (engines may cap result sizes)."""
+        try:
+            count = _solutions(await self._ask_backend(COUNT_QUERY, graph))
+            expected = int(next(iter(count))["n"].value)
+            names = await self._ask_backend(NAMES_QUERY, graph)
+            # Parsing a large answer would hold up the event loop.
+            index = await asyncio.to_thread(lambda: LabelIndex((r["resource"], r["name"]) for r in _solutions(names)))
+        except (httpx.HTTPError, ValueError, SyntaxError, StopIteration) as exc:
+            log.warning("label index of %s not built: %s", graph, exc)
+            return
+        if len(index) != expected:
+            log.warning("label index of %s not used: the backend returned %d of %d names (a result-size cap?)",
+                        graph, len(index), expected)
+            return
+        self._index = (graph, index)
+        log.info("label index of %s built: %d names", graph, expected)
+
+    async def _ask_backend(self, query: str, graph: str) -> bytes:
+        response = await self._client.post(self.endpoint, data={"query": query, "default-graph-uri": graph},
+                                           headers={"Accept": ACCEPT["SELECT"]}, timeout=300)
+        response.raise_for_status()
+        return response.content
 
     async def execute(self, job: QueryJob, timeout: float) -> QueryOutcome:
         if self.graph is None:
@@ -85,8 +124,7 @@ class RemoteEngine:
             if self.graph is None:
                 raise EngineUnavailable(f"the SPARQL backend {self.endpoint} is unreachable or holds no therapykg graph")
         query = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }" if job.dump else expand_construct_where(job.query)
-        if job.substitutions:
-            query = bind_values(query, {ox.Variable(k): decode_term(v) for k, v in job.substitutions.items()})
+        query = prepare(query, job, self.label_index)
         started = time.monotonic()
         try:
             response = await self._client.post(self.endpoint, data={"query": PROLOGUE + query, "default-graph-uri": self.graph},
@@ -136,6 +174,7 @@ class RemoteEngine:
     single_graph = True
 
     async def close(self) -> None:
-        if self._refresher:
-            self._refresher.cancel()
+        for task in (self._refresher, self._indexer):
+            if task:
+                task.cancel()
         await self._client.aclose()
