@@ -120,12 +120,23 @@ def measure_queries(base: str, n: int, only: set[str] | None) -> dict[str, tuple
     return results
 
 
+def wait_for_label_index(base: str, timeout: float = 600) -> None:
+    """A service on a remote engine reads its label index after it is ready;
+    measure searches once it is there."""
+    deadline = time.monotonic() + timeout
+    while "label_index" in (ready := httpx.get(base + "/readyz").json()) and ready["label_index"] is None:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"no label index after {timeout:g} s")
+        time.sleep(0.5)
+
+
 def serve_and_measure(report: dict, key: str, args: list[str], options) -> None:
     env = {"THERAPYKG_GRAPHQL_CACHE_SIZE": "0", "THERAPYKG_QUERY_TIMEOUT": "600", "THERAPYKG_MAX_ROWS": "1000"}
     base = f"http://127.0.0.1:{free_port()}"
     process, seconds = start([sys.executable, "-m", "therapykg", "serve", "--port", base.rsplit(":", 1)[1], *args], base + "/readyz", env)
     report["starts"][f"{key}"] = round(seconds, 2)
     try:
+        wait_for_label_index(base)
         # --only re-measures some queries and keeps the others from earlier runs.
         report["queries"].setdefault(key, {}).update(measure_queries(base, options.requests, set(options.only or ())))
     finally:

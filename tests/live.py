@@ -156,20 +156,21 @@ ServerRoot = {dir}
 ServerThreads = 8
 
 [SPARQL]
-ResultSetMaxRows = 10000000
+ResultSetMaxRows = {max_rows}
 MaxQueryExecutionTime = {timeout_s}
 MaxQueryCostEstimationTime = 0
 """
 
 
-def virtuoso(directory: Path, timeout_s: int = 60, memory_mib: int = 256) -> Engine:
+def virtuoso(directory: Path, timeout_s: int = 60, memory_mib: int = 256, max_rows: int = 10_000_000) -> Engine:
     if not VIRTUOSO:
         raise RuntimeError("Virtuoso (Debian package virtuoso-opensource-7-bin, installed by .ci/run) is not installed")
     port = free_port()
     buffers = memory_mib * 1024 // 8 * 2 // 3  # 8 KiB pages, two thirds of the memory given (Virtuoso's own rule)
     directory.mkdir(parents=True, exist_ok=True)
     ini = directory / "virtuoso.ini"
-    ini.write_text(VIRTUOSO_INI.format(dir=directory, sql_port=free_port(), http_port=port, buffers=buffers, dirty=buffers * 3 // 4, timeout_s=timeout_s),
+    ini.write_text(VIRTUOSO_INI.format(dir=directory, sql_port=free_port(), http_port=port, buffers=buffers, dirty=buffers * 3 // 4, timeout_s=timeout_s,
+                                       max_rows=max_rows),
                    encoding="utf-8")
     return Engine("virtuoso", [VIRTUOSO, "+foreground", "+configfile", str(ini)],
                   f"http://127.0.0.1:{port}/sparql", f"http://127.0.0.1:{port}/sparql-graph-crud-auth", ("dba", "dba"))

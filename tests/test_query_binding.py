@@ -7,7 +7,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from therapykg.queries import bind_values, library, page, restrict
+from therapykg.queries import bind_values, library, page, parse_query_file, restrict
 
 LIB = library()
 # Values for the parameters that have no default.
@@ -90,3 +90,18 @@ def test_restriction_goes_into_the_first_subquery(graph):
 
 def _rows(result):
     return [tuple(str(s[v]) for v in result.variables) for s in result]
+
+
+@pytest.mark.parametrize(("header", "body", "message"), [
+    ("# paging: everywhere", "SELECT ?s WHERE { ?s ?p ?o }", "unknown paging 'everywhere'"),
+    ("# paging: subquery", "SELECT ?s WHERE { ?s ?p ?o }", "paged in its subquery but has none"),
+    ("# paging: subquery", "SELECT ?s WHERE { { SELECT ?s WHERE { ?s ?p ?o }", "subquery is not closed"),
+    ("# label-index: resource text", "SELECT ?s WHERE { ?s ?p ?o }", "label-index must name ?resource ?text"),
+    ("# label-index: ?s ?text", "SELECT ?s WHERE { ?s ?p ?o }", "?text is not one of the query's parameters"),
+])
+def test_bad_query_headers_name_the_file_and_the_fault(tmp_path, header, body, message):
+    path = tmp_path / "broken.rq"
+    path.write_text(f"# title: broken\n{header}\n{body}\n", encoding="utf-8")
+    with pytest.raises(ValueError) as caught:
+        parse_query_file(path)
+    assert str(path) in str(caught.value) and message in str(caught.value)

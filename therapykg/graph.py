@@ -10,6 +10,7 @@ import pyoxigraph as ox
 
 from therapykg import paths
 from therapykg.errors import BuildError
+from therapykg.label_index import INDEX_FILE, LabelIndex
 from therapykg.loader import load_inputs, parse_turtle
 from therapykg.namespaces import GRAPH_INFERRED, PREFIXES
 
@@ -87,7 +88,7 @@ def load_graph(*, ontology_dir: Path = paths.ONTOLOGY_DIR, data_dir: Path = path
 
 def write_store(graph: KnowledgeGraph, path: Path) -> None:
     """Copy the graph into an on-disk Oxigraph store at ``path`` (replacing
-    any earlier one) and record its version beside the data."""
+    any earlier one) and record its version and label index beside the data."""
     import shutil
 
     path = Path(path)
@@ -98,6 +99,8 @@ def write_store(graph: KnowledgeGraph, path: Path) -> None:
     disk.flush()
     del disk
     (staging / STORE_VERSION_FILE).write_text(graph.version + "\n", encoding="utf-8")
+    # Read by each query process instead of scanning the store's labels.
+    LabelIndex.of_store(graph.store).write(staging / INDEX_FILE)
     if path.exists():
         shutil.rmtree(path)
     staging.rename(path)

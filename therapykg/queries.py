@@ -7,7 +7,8 @@ Two optional header lines help a query stay fast on a large graph:
 - ``# paging: subquery``: the query's first subquery lists its subjects in
   the query's own order and each of them yields at least one row, so the
   first N rows come from its first N subjects; a page's end is then applied
-  inside that subquery too, and the engine never sorts more than it returns.
+  inside that subquery too, and the engine completes rows for one page of
+  subjects only.
 - ``# label-index: ?resource ?text``: the service narrows ``?resource`` to
   the resources whose label or alternative label contains ``?text``, with
   its label index, before the engine runs the query (the query's own filter

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from therapykg.api.label_index import LabelIndex
+from therapykg.label_index import LabelIndex
 from therapykg.queries import bind_values
 
 SCAN = """SELECT DISTINCT ?resource WHERE {
@@ -56,3 +56,20 @@ def test_one_resource_per_name_and_case_folded():
     assert index.resources_containing("Cd19") == [a]
     assert index.resources_containing("engager\x00cd19") is None  # never across two names
     assert index.resources_containing("r cd") == []
+
+
+def test_written_and_read_back_unchanged(tmp_path):
+    """The file form keeps blank nodes, and names with tabs or line breaks
+    (which the index keeps apart from others and leaves to the engine)."""
+    a, blank = ox.NamedNode("https://example.org/a"), ox.BlankNode()
+    names = [(a, ox.Literal("Two\tparts\nof a name")), (blank, ox.Literal("a window")), (a, ox.Literal("  spaced  "))]
+    names += [(ox.NamedNode(f"https://example.org/x{i}"), ox.Literal(f"filler {i}")) for i in range(40)]
+    index = LabelIndex(names)
+    index.write(tmp_path / "index.tsv")
+    again = LabelIndex.read(tmp_path / "index.tsv")
+    assert len(again) == len(index) == 43
+    for text in ("two", "parts", "of a", "window", "  spaced  ", "filler 1", "two\tparts"):
+        assert again.resources_containing(text) == index.resources_containing(text)
+    assert index.resources_containing("parts") == [a]
+    assert index.resources_containing("window") is None  # a blank node's name
+    assert index.resources_containing("two\tparts") is None  # left to the engine

@@ -12,10 +12,10 @@ import httpx
 import pytest
 
 from tests.live import ENGINES, make, start_server, stop_server
-from therapykg.api.label_index import LabelIndex
 from therapykg.api.remote import RemoteEngine
 from therapykg.api.worker import QueryJob, prepare
-from therapykg.queries import library
+from therapykg.label_index import LabelIndex
+from therapykg.queries import library, runnable_text
 
 JSON = "application/sparql-results+json"
 
@@ -48,6 +48,12 @@ def test_the_whole_graph_is_served(engine, remote, graph):
     assert _count(remote) == len(union)
     ready = httpx.get(remote + "/readyz").json()
     assert ready["version"] == graph.version and ready["backend"] == engine.query_url
+    names = graph.select("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?r ?name WHERE { ?r rdfs:label|skos:altLabel ?name } }")
+    deadline = time.monotonic() + 30
+    while ready["label_index"] is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+        ready = httpx.get(remote + "/readyz").json()
+    assert ready["label_index"] == int(names[0]["n"].value)
 
 
 def test_ask_and_booleans_come_back_standard(remote):
@@ -88,6 +94,32 @@ def test_searches_are_narrowed_by_a_label_index_of_the_served_version(engine, gr
     narrowed = prepare(job.query, job, index)
     clause = narrowed[narrowed.index("VALUES ?resource {"):]
     assert "<https://w3id.org/therapykg/resource/blinatumomab>" in clause[:clause.index("}")]
+
+
+def test_a_capped_engine_gets_no_label_index_and_searches_still_answer(tmp_path, graph):
+    """Virtuoso cuts answers at ResultSetMaxRows without saying so; an index
+    read from such an answer would miss names, so the service counts first
+    and scans instead."""
+    engine = make("virtuoso", tmp_path / "capped", max_rows=100).start()
+    process = None
+    try:
+        engine.load()
+        process, url = start_server("--backend", engine.query_url)
+        deadline, said = time.monotonic() + 30, ""
+        while "label index" not in said and time.monotonic() < deadline:
+            time.sleep(0.2)
+            process.log.seek(0)
+            said = process.log.read()
+        assert "label index" in said and "returned 100 of" in said and "not used" in said
+        assert httpx.get(url + "/readyz").json()["label_index"] is None
+        response = httpx.get(url + "/queries/search", params={"text": "blincyto"}, headers={"Accept": JSON})
+        served = {row["resource"]["value"] for row in response.json()["results"]["bindings"]}
+        scanned = {row["resource"].value for row in graph.select(runnable_text(library()["search"], {"text": "blincyto"}))}
+        assert "https://w3id.org/therapykg/resource/blinatumomab" in served and served == scanned
+    finally:
+        if process:
+            stop_server(process)
+        engine.stop()
 
 
 def test_linked_data_and_construct(remote):

@@ -26,4 +26,6 @@ async def readyz(request: Request) -> JSONResponse:
             "idle_workers": pool.ready_workers, "triples": triples}
     if getattr(pool, "endpoint", None):
         body["backend"] = pool.endpoint
+        # Names in the label index; null while it is being read (searches scan meanwhile).
+        body["label_index"] = len(pool.label_index) if pool.label_index is not None else None
     return JSONResponse(body, status_code=200 if ready else 503)

@@ -12,11 +12,11 @@ import httpx
 import pyoxigraph as ox
 
 from therapykg.api.engine import EngineUnavailable, QueryTimeout
-from therapykg.api.label_index import COUNT_QUERY, NAMES_QUERY, LabelIndex
 from therapykg.api.negotiation import NotAcceptable
 from therapykg.api.portable import expand_construct_where, standard_json, standard_xml
 from therapykg.api.results import serialize
 from therapykg.api.worker import DUMP_FORMATS, QueryJob, QueryOutcome, prepare
+from therapykg.label_index import COUNT_QUERY, NAMES_QUERY, LabelIndex
 from therapykg.namespaces import PREFIXES
 from therapykg.sparql_text import query_form
 
@@ -53,6 +53,7 @@ class RemoteEngine:
         self._refresher: asyncio.Task | None = None
         # The label index of one version graph; searches scan until it is built.
         self._index: tuple[str, LabelIndex] | None = None
+        self._indexing: str | None = None  # the graph whose index was last asked for
         self._indexer: asyncio.Task | None = None
 
     @property
@@ -88,7 +89,8 @@ class RemoteEngine:
         self._reachable = True
         if rows:
             self.graph, self.version = rows[0]["graph"]["value"], rows[0]["version"]["value"]
-            if (self._index is None or self._index[0] != self.graph) and (self._indexer is None or self._indexer.done()):
+            if self._indexing != self.graph:
+                self._indexing = self.graph
                 self._indexer = asyncio.create_task(self._build_index(self.graph))
         else:
             log.warning("SPARQL backend %s holds no therapykg graph: run `therapykg load --into`", self.endpoint)
@@ -102,8 +104,13 @@ class RemoteEngine:
             names = await self._ask_backend(NAMES_QUERY, graph)
             # Parsing a large answer would hold up the event loop.
             index = await asyncio.to_thread(lambda: LabelIndex((r["resource"], r["name"]) for r in _solutions(names)))
-        except (httpx.HTTPError, ValueError, SyntaxError, StopIteration) as exc:
+        except httpx.HTTPError as exc:
             log.warning("label index of %s not built: %s", graph, exc)
+            if self._indexing == graph:
+                self._indexing = None  # try again at the next refresh
+            return
+        except (ValueError, SyntaxError, StopIteration) as exc:
+            log.warning("label index of %s not built: unreadable answer from the backend: %s", graph, exc)
             return
         if len(index) != expected:
             log.warning("label index of %s not used: the backend returned %d of %d names (a result-size cap?)",

@@ -7,12 +7,13 @@ import pickle
 import socket
 import struct
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pyoxigraph as ox
 
-from therapykg.api.label_index import LabelIndex
 from therapykg.api.negotiation import NotAcceptable
 from therapykg.api.results import serialize
+from therapykg.label_index import INDEX_FILE, LabelIndex
 from therapykg.namespaces import PREFIXES
 from therapykg.queries import bind_values, restrict
 
@@ -83,23 +84,26 @@ def decode_term(encoded: tuple) -> ox.NamedNode | ox.Literal:
     return ox.Literal(value, datatype=ox.NamedNode(datatype or XSD + "string"))
 
 
-def open_store(store: str) -> tuple[ox.Store, str]:
-    """The graph to serve: ``memory`` loads the built graph from the package's
-    files; a ``.nq`` release dump is loaded into memory; anything else is the
-    path of an on-disk store opened read-only."""
+def open_store(store: str) -> tuple[ox.Store, str, LabelIndex]:
+    """The graph to serve, its version and its label index: ``memory`` loads
+    the built graph from the package's files; a ``.nq`` release dump is
+    loaded into memory; anything else is the path of an on-disk store opened
+    read-only, whose label index is read from beside it."""
     if store == "memory":
         from therapykg.graph import load_graph
 
         graph = load_graph()
-        return graph.store, graph.version
+        return graph.store, graph.version, LabelIndex.of_store(graph.store)
     if store.endswith(".nq"):
         from therapykg.graph import load_dump
 
         graph = load_dump(store)
-        return graph.store, graph.version
+        return graph.store, graph.version, LabelIndex.of_store(graph.store)
     from therapykg.graph import read_store_version
 
-    return ox.Store.read_only(store), read_store_version(store)
+    disk, version = ox.Store.read_only(store), read_store_version(store)
+    saved = Path(store) / INDEX_FILE
+    return disk, version, LabelIndex.read(saved) if saved.exists() else LabelIndex.of_store(disk)
 
 
 DUMP_FORMATS = {
@@ -163,8 +167,7 @@ def main(sock: socket.socket, store_location: str) -> None:
     """Process entry point: load the graph, say ready, then answer jobs until
     the pool closes the socket."""
     try:
-        store, version = open_store(store_location)
-        index = LabelIndex.of_store(store)
+        store, version, index = open_store(store_location)
     except Exception as error:  # reported to the parent, which refuses to start
         sock.sendall(frame(("failed", f"{type(error).__name__}: {error}")))
         return

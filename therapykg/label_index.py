@@ -1,13 +1,15 @@
-"""The service's label index: every rdfs:label and skos:altLabel of the
-served graph, lowercased, so that a text search narrows its query to the
-resources whose names contain the text instead of having the engine scan
-every label (Oxigraph has no text index; see BENCHMARKS.md, "Scale")."""
+"""The label index: every rdfs:label and skos:altLabel of the served graph,
+lowercased, so that a text search narrows its query to the resources whose
+names contain the text instead of having the engine scan every label
+(Oxigraph has no text index; see BENCHMARKS.md, "Scale"). An on-disk store
+carries its index in a file beside the data, so opening it reads no labels."""
 
 from __future__ import annotations
 
 from array import array
 from bisect import bisect_right
 from collections.abc import Iterable
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -18,7 +20,12 @@ NAMES_QUERY = f"SELECT ?resource ?name WHERE {{ {{ ?resource <{LABEL}> ?name }} 
 COUNT_QUERY = f"SELECT (COUNT(*) AS ?n) WHERE {{ {{ ?resource <{LABEL}> ?name }} UNION {{ ?resource <{ALT_LABEL}> ?name }} }}"
 # Past this many resources a VALUES list costs about as much as the scan.
 MAX_NARROWED = 10_000
+INDEX_FILE = "label-index.tsv"
 _SEPARATOR = "\x00"
+# Kept out of indexed names (they separate names here and lines in the file);
+# a text with one of them is left to the engine.
+_UNINDEXED_CHARACTERS = "\x00\t\n\r"
+_UNINDEXED = str.maketrans({c: _SEPARATOR for c in _UNINDEXED_CHARACTERS})
 
 
 class LabelIndex:
@@ -26,17 +33,20 @@ class LabelIndex:
     each name's start offset maps a hit back to its resource."""
 
     def __init__(self, names: Iterable[tuple[ox.Term, ox.Term]]):
+        self._entries(((resource.value if isinstance(resource, ox.NamedNode) else None, name.value.lower())
+                       for resource, name in names if isinstance(name, ox.Literal)))
+
+    def _entries(self, entries: Iterable[tuple[str | None, str]]) -> None:
+        """(IRI or None for a blank node, lowercased name) pairs."""
         texts: list[str] = []
         self._starts = array("q")
-        self._owners: list[str | None] = []  # an IRI, or None for a blank node
+        self._owners: list[str | None] = []
         position = 0
-        for resource, name in names:
-            if not isinstance(name, ox.Literal):
-                continue
-            text = name.value.lower().replace(_SEPARATOR, " ")
+        for owner, name in entries:
+            text = name.translate(_UNINDEXED)
             texts.append(text)
             self._starts.append(position)
-            self._owners.append(resource.value if isinstance(resource, ox.NamedNode) else None)
+            self._owners.append(owner)
             position += len(text) + 1
         self._text = _SEPARATOR.join(texts)
 
@@ -44,6 +54,20 @@ class LabelIndex:
     def of_store(cls, store: ox.Store) -> LabelIndex:
         return cls((q.subject, q.object) for predicate in (LABEL, ALT_LABEL)
                    for q in store.quads_for_pattern(None, ox.NamedNode(predicate), None, None))
+
+    def write(self, path: Path) -> None:
+        """One line per name: the resource's IRI (empty for a blank node), a tab, the name."""
+        ends = [*self._starts[1:], len(self._text) + 1]
+        with Path(path).open("w", encoding="utf-8", newline="\n") as out:
+            for owner, start, end in zip(self._owners, self._starts, ends, strict=True):
+                out.write(f"{owner or ''}\t{self._text[start:end - 1]}\n")
+
+    @classmethod
+    def read(cls, path: Path) -> LabelIndex:
+        index = cls.__new__(cls)
+        with Path(path).open(encoding="utf-8", newline="\n") as lines:
+            index._entries((owner or None, name) for owner, _, name in (line.rstrip("\n").partition("\t") for line in lines))
+        return index
 
     def __len__(self) -> int:
         return len(self._owners)
@@ -54,7 +78,7 @@ class LabelIndex:
         belongs to a blank node (which a query cannot name), or the text
         matches so many names that scanning them is as fast."""
         needle = text.lower()
-        if not needle or _SEPARATOR in needle:
+        if not needle or any(c in needle for c in _UNINDEXED_CHARACTERS):
             return None
         most = min(MAX_NARROWED, len(self._owners) // 10)
         found: set[str] = set()
