@@ -1,7 +1,8 @@
-"""The wheel carries the plain .ttl and .rq files, and an installed package
-finds them there."""
+"""The wheel carries the plain .ttl and .rq files, an installed package
+finds them there, and installing it brings every library it imports."""
 
 import zipfile
+from pathlib import Path
 
 from hatchling.builders.wheel import WheelBuilder
 
@@ -18,3 +19,29 @@ def test_wheel_ships_ontology_data_and_queries(tmp_path):
         assert name in names, name
     for path in paths.data_files():
         assert f"therapykg/_resources/graph_data/{path.relative_to(paths.DATA_DIR).as_posix()}" in names
+
+
+def test_every_imported_library_is_a_runtime_dependency():
+    """`pip install therapykg` (no extras) must bring every library the
+    package imports, or `therapykg serve` fails on a fresh machine."""
+    import ast
+    import re
+    import sys
+    from importlib.metadata import packages_distributions, requires
+
+    imported = set()
+    import therapykg
+
+    for path in Path(therapykg.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                imported.add(node.module.split(".")[0])
+    third_party = imported - set(sys.stdlib_module_names) - {"therapykg", "__future__"}
+    runtime = {re.split(r"[\s<>=!~;\[]", r, maxsplit=1)[0].lower().replace("_", "-")
+               for r in requires("therapykg") or [] if "extra ==" not in r}
+    distributions = packages_distributions()
+    missing = {m: distributions.get(m) for m in third_party
+               if not {d.lower().replace("_", "-") for d in distributions.get(m, [m])} & runtime}
+    assert "httpx" in third_party and not missing
