@@ -179,8 +179,6 @@ def main() -> None:
     parser.add_argument("--render-only", action="store_true", help="redo the tables and plot from benchmarks/scale.json")
     args = parser.parse_args()
     report = json.loads(args.results.read_text(encoding="utf-8")) if args.results.exists() else {"builds": {}, "queries": {}, "starts": {}}
-    for size, runs in report.get("commands", {}).items():
-        report["commands"][size] = [runs] if isinstance(runs, str) else runs
     if not args.render_only:
         for power in args.sizes:
             with tempfile.TemporaryDirectory() as tmp:

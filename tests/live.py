@@ -57,6 +57,21 @@ def start_server(*args: str, env: dict[str, str] | None = None) -> tuple[subproc
     raise RuntimeError("server did not become ready in 30 s")
 
 
+def wait_until(probe, timeout: float, step: float = 0.2):
+    """Call ``probe`` until it returns something true or ``timeout`` seconds
+    pass; returns its last answer (the caller asserts on it)."""
+    deadline = time.monotonic() + timeout
+    while not (answer := probe()) and time.monotonic() < deadline:
+        time.sleep(step)
+    return answer
+
+
+def server_log(process: subprocess.Popen) -> str:
+    """What a server started by ``start_server`` has logged so far."""
+    process.log.seek(0)
+    return process.log.read()
+
+
 def stop_server(process: subprocess.Popen) -> None:
     process.terminate()
     try:

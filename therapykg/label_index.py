@@ -32,18 +32,14 @@ class LabelIndex:
     """Names joined in one lowercased string, searched with ``str.find``;
     each name's start offset maps a hit back to its resource."""
 
-    def __init__(self, names: Iterable[tuple[ox.Term, ox.Term]]):
-        self._entries(((resource.value if isinstance(resource, ox.NamedNode) else None, name.value.lower())
-                       for resource, name in names if isinstance(name, ox.Literal)))
-
-    def _entries(self, entries: Iterable[tuple[str | None, str]]) -> None:
-        """(IRI or None for a blank node, lowercased name) pairs."""
+    def __init__(self, entries: Iterable[tuple[str | None, str]]):
+        """``entries``: (the resource's IRI, or None for a blank node; its name)."""
         texts: list[str] = []
         self._starts = array("q")
         self._owners: list[str | None] = []
         position = 0
         for owner, name in entries:
-            text = name.translate(_UNINDEXED)
+            text = name.lower().translate(_UNINDEXED)
             texts.append(text)
             self._starts.append(position)
             self._owners.append(owner)
@@ -51,9 +47,15 @@ class LabelIndex:
         self._text = _SEPARATOR.join(texts)
 
     @classmethod
+    def of_terms(cls, names: Iterable[tuple[ox.Term, ox.Term]]) -> LabelIndex:
+        """From (resource, name) terms; names that are not literals are left out."""
+        return cls((resource.value if isinstance(resource, ox.NamedNode) else None, name.value)
+                   for resource, name in names if isinstance(name, ox.Literal))
+
+    @classmethod
     def of_store(cls, store: ox.Store) -> LabelIndex:
-        return cls((q.subject, q.object) for predicate in (LABEL, ALT_LABEL)
-                   for q in store.quads_for_pattern(None, ox.NamedNode(predicate), None, None))
+        return cls.of_terms((q.subject, q.object) for predicate in (LABEL, ALT_LABEL)
+                            for q in store.quads_for_pattern(None, ox.NamedNode(predicate), None, None))
 
     def write(self, path: Path) -> None:
         """One line per name: the resource's IRI (empty for a blank node), a tab, the name."""
@@ -64,10 +66,8 @@ class LabelIndex:
 
     @classmethod
     def read(cls, path: Path) -> LabelIndex:
-        index = cls.__new__(cls)
         with Path(path).open(encoding="utf-8", newline="\n") as lines:
-            index._entries((owner or None, name) for owner, _, name in (line.rstrip("\n").partition("\t") for line in lines))
-        return index
+            return cls((owner or None, name) for owner, _, name in (line.rstrip("\n").partition("\t") for line in lines))
 
     def __len__(self) -> int:
         return len(self._owners)

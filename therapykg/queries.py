@@ -27,7 +27,7 @@ import pyoxigraph as ox
 
 from therapykg import paths
 from therapykg.namespaces import expand
-from therapykg.sparql_text import blank, query_form
+from therapykg.sparql_text import blank, closing_brace, query_form
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 _PARAM = re.compile(r"^\?(?P<name>\w+) \((?P<type>iri|string|integer|decimal|boolean)(?:, default (?P<default>[^)]+))?\): (?P<doc>.+)$")
@@ -187,12 +187,10 @@ def _first_subquery(text: str) -> tuple[int, int]:
     opening = _SUBQUERY_OPEN.search(blanked)
     if opening is None:
         raise ValueError("the query is paged in its subquery but has none")
-    depth = 0
-    for position in range(opening.start(), len(blanked)):
-        depth += {"{": 1, "}": -1}.get(blanked[position], 0)
-        if depth == 0:
-            return opening.start() + 1, position
-    raise ValueError("the query's first subquery is not closed")
+    end = closing_brace(blanked, opening.start())
+    if end is None:
+        raise ValueError("the query's first subquery is not closed")
+    return opening.start() + 1, end
 
 
 _LABEL_INDEX = re.compile(r"^\?(\w+) \?(\w+)$")

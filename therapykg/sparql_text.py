@@ -26,3 +26,14 @@ def query_form(query: str) -> str:
     """SELECT, ASK, CONSTRUCT or DESCRIBE: the first query-form keyword outside strings, IRIs and comments."""
     match = _FORM.search(blank(query))
     return match.group(1).upper() if match else "SELECT"
+
+
+def closing_brace(code: str, opening: int) -> int | None:
+    """The offset of the ``}`` that closes the ``{`` at ``opening`` in
+    blanked ``code``, or None if it is never closed."""
+    depth = 0
+    for position in range(opening, len(code)):
+        depth += {"{": 1, "}": -1}.get(code[position], 0)
+        if depth == 0:
+            return position
+    return None

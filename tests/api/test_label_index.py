@@ -51,7 +51,7 @@ def test_one_resource_per_name_and_case_folded():
     names = [(a, ox.Literal("CD19 engager")), (a, ox.Literal("cd19-directed", language="en")), (b, ox.Literal("other"))]
     names += [(ox.NamedNode(f"https://example.org/x{i}"), ox.Literal(f"filler {i}")) for i in range(40)]
     names.append((b, ox.NamedNode("https://example.org/not-a-literal")))
-    index = LabelIndex(names)
+    index = LabelIndex.of_terms(names)
     assert len(index) == 43
     assert index.resources_containing("Cd19") == [a]
     assert index.resources_containing("engager\x00cd19") is None  # never across two names
@@ -64,7 +64,7 @@ def test_written_and_read_back_unchanged(tmp_path):
     a, blank = ox.NamedNode("https://example.org/a"), ox.BlankNode()
     names = [(a, ox.Literal("Two\tparts\nof a name")), (blank, ox.Literal("a window")), (a, ox.Literal("  spaced  "))]
     names += [(ox.NamedNode(f"https://example.org/x{i}"), ox.Literal(f"filler {i}")) for i in range(40)]
-    index = LabelIndex(names)
+    index = LabelIndex.of_terms(names)
     index.write(tmp_path / "index.tsv")
     again = LabelIndex.read(tmp_path / "index.tsv")
     assert len(again) == len(index) == 43

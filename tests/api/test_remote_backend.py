@@ -11,7 +11,7 @@ import time
 import httpx
 import pytest
 
-from tests.live import ENGINES, make, start_server, stop_server
+from tests.live import ENGINES, make, server_log, start_server, stop_server, wait_until
 from therapykg.api.remote import RemoteEngine
 from therapykg.api.worker import QueryJob, prepare
 from therapykg.label_index import LabelIndex
@@ -49,11 +49,8 @@ def test_the_whole_graph_is_served(engine, remote, graph):
     ready = httpx.get(remote + "/readyz").json()
     assert ready["version"] == graph.version and ready["backend"] == engine.query_url
     names = graph.select("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?r ?name WHERE { ?r rdfs:label|skos:altLabel ?name } }")
-    deadline = time.monotonic() + 30
-    while ready["label_index"] is None and time.monotonic() < deadline:
-        time.sleep(0.2)
-        ready = httpx.get(remote + "/readyz").json()
-    assert ready["label_index"] == int(names[0]["n"].value)
+    indexed = wait_until(lambda: httpx.get(remote + "/readyz").json()["label_index"], timeout=30)
+    assert indexed == int(names[0]["n"].value)
 
 
 def test_ask_and_booleans_come_back_standard(remote):
@@ -105,11 +102,8 @@ def test_a_capped_engine_gets_no_label_index_and_searches_still_answer(tmp_path,
     try:
         engine.load()
         process, url = start_server("--backend", engine.query_url)
-        deadline, said = time.monotonic() + 30, ""
-        while "label index" not in said and time.monotonic() < deadline:
-            time.sleep(0.2)
-            process.log.seek(0)
-            said = process.log.read()
+        wait_until(lambda: "label index" in server_log(process), timeout=30)
+        said = server_log(process)
         assert "label index" in said and "returned 100 of" in said and "not used" in said
         assert httpx.get(url + "/readyz").json()["label_index"] is None
         response = httpx.get(url + "/queries/search", params={"text": "blincyto"}, headers={"Accept": JSON})
@@ -151,9 +145,7 @@ def test_engine_down_gives_503_naming_it_then_recovers(engine, remote):
     assert engine.query_url.rsplit("/", 1)[0].removeprefix("http://") in response.text
     assert httpx.get(remote + "/readyz").status_code == 503
     engine.start()
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline and httpx.get(remote + "/readyz").status_code != 200:
-        time.sleep(0.2)
+    wait_until(lambda: httpx.get(remote + "/readyz").status_code == 200, timeout=15)
     assert httpx.get(remote + "/sparql", params={"query": "ASK { ?s ?p ?o }"}, headers={"Accept": JSON}).json()["boolean"] is True
 
 

@@ -9,7 +9,7 @@ import hashlib
 import json
 import re
 
-from therapykg.sparql_text import blank
+from therapykg.sparql_text import blank, closing_brace
 
 _CONSTRUCT_WHERE = re.compile(r"(?<![\w:?$-])CONSTRUCT\s+WHERE\s*\{", re.IGNORECASE)
 
@@ -25,13 +25,12 @@ def expand_construct_where(query: str) -> str:
     match = _CONSTRUCT_WHERE.search(code)
     if match is None:
         return query
-    depth, start = 0, match.end() - 1
-    for end in range(start, len(code)):
-        depth += {"{": 1, "}": -1}.get(code[end], 0)
-        if depth == 0:
-            pattern = query[start:end + 1]
-            return query[:match.start()] + f"CONSTRUCT {pattern} WHERE {pattern}" + query[end + 1:]
-    return query  # unbalanced: let the engine report the syntax error
+    start = match.end() - 1
+    end = closing_brace(code, start)
+    if end is None:
+        return query  # unbalanced: let the engine report the syntax error
+    pattern = query[start:end + 1]
+    return query[:match.start()] + f"CONSTRUCT {pattern} WHERE {pattern}" + query[end + 1:]
 
 
 def standard_json(body: bytes) -> bytes:

@@ -103,7 +103,7 @@ class RemoteEngine:
             expected = int(next(iter(count))["n"].value)
             names = await self._ask_backend(NAMES_QUERY, graph)
             # Parsing a large answer would hold up the event loop.
-            index = await asyncio.to_thread(lambda: LabelIndex((r["resource"], r["name"]) for r in _solutions(names)))
+            index = await asyncio.to_thread(lambda: LabelIndex.of_terms((r["resource"], r["name"]) for r in _solutions(names)))
         except httpx.HTTPError as exc:
             log.warning("label index of %s not built: %s", graph, exc)
             if self._indexing == graph:
@@ -168,7 +168,7 @@ class RemoteEngine:
                                     len(triples))
             results = triples
         elif media == "application/sparql-results+xml":
-            results = ox.parse_query_results(standard_xml(response.content), format=ox.QueryResultsFormat.XML)
+            results = _solutions(response.content)
         else:
             results = ox.parse_query_results(standard_json(response.content), format=ox.QueryResultsFormat.JSON)
         try:
