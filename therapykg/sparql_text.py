@@ -1,25 +1,134 @@
-"""Reading SPARQL text without parsing it: strings, IRIs and comments can be
-blanked out (keeping every offset) so that keywords and braces found in the
-rest are the query's own."""
+"""Reading SPARQL text without parsing it, the way Oxigraph's parser reads
+it: strings (with their escapes), IRIs and comments are found by the
+engine's own rules (``\\u`` escapes count inside strings and IRIs only), so
+that keywords and braces found in the rest are the query's own. Strings,
+IRIs and comments can be blanked out, keeping every offset."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
-LEXEMES = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
-    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n]|\\.)*"'
-    r"|'(?:[^'\\\n]|\\.)*'"
-    r"|<[^<>\"{}|^`\\\s]*>"
-    r"|#[^\n]*",
-)
+# Any IRI the engine accepts lies within these characters (checked against
+# Oxigraph character by character in the tests); a wider class is safe.
+_IRI = re.compile(r'<[^<>"{}|^`\x00-\x20]*>')
+_HEX = frozenset("0123456789abcdefABCDEF")
+_ECHAR = frozenset("tbnrf\"'\\")
+# After one of these, a ``<`` can only start an IRI: a comparison needs an
+# operand before it. Anywhere else (after a variable, a literal, ``)``, or a
+# ``-`` that may end a prefixed name) the engine may read ``<`` as "less than".
+_TERM_EXPECTED = frozenset("{(,;.|/^=!&*+<[")
 _FORM = re.compile(r"(?<![\w:?$-])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:-])", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Lexeme:
+    """A string, IRI or comment at ``start:end``; ``after_operand``: an IRI
+    whose ``<`` the engine might read as an operator instead."""
+
+    kind: str  # "string", "iri" or "comment"
+    start: int
+    end: int
+    after_operand: bool = False
+
+
+def _escape(text: str, at: int) -> int:
+    """The length of the ECHAR or UCHAR escape at ``at``, or 0."""
+    if text[at:at + 1] != "\\":
+        return 0
+    kind = text[at + 1:at + 2]
+    if kind and kind in _ECHAR:
+        return 2
+    digits = {"u": 4, "U": 8}.get(kind, 0)
+    if digits and len(text) >= at + 2 + digits and all(c in _HEX for c in text[at + 2:at + 2 + digits]):
+        return 2 + digits
+    return 0
+
+
+def _char(text: str, at: int, quote: str, long: bool) -> int:
+    """The length of one string character (plain or escaped) at ``at``, or 0."""
+    if at >= len(text):
+        return 0
+    c = text[at]
+    if c == "\\":
+        return _escape(text, at)
+    if c == quote or (not long and c in "\n\r"):
+        return 0
+    return 1
+
+
+def _string_end(text: str, start: int) -> int | None:
+    """Where the string opening at ``start`` ends, by the engine's grammar
+    (a PEG: no backtracking), or None if it never ends."""
+    quote = text[start]
+    if text.startswith(quote * 3, start):
+        at = start + 3
+        while True:
+            # ("" / ")? (plain character / ECHAR / UCHAR), in that order.
+            lead = 2 if text.startswith(quote * 2, at) else 1 if text.startswith(quote, at) else 0
+            size = _char(text, at + lead, quote, True)
+            if not size:
+                break
+            at += lead + size
+        return at + 3 if text.startswith(quote * 3, at) else None
+    at = start + 1
+    while size := _char(text, at, quote, False):
+        at += size
+    return at + 1 if text.startswith(quote, at) else None
+
+
+def lexemes(text: str) -> list[Lexeme]:
+    """The strings, IRIs and comments of ``text``, in order."""
+    found: list[Lexeme] = []
+    at, n, previous = 0, len(text), ""
+    # Open brackets: "<" means "less than" only inside an expression, which
+    # is always within parentheses (a group pattern or [ ] resets that).
+    open_brackets: list[str] = []
+    while at < n:
+        c = text[at]
+        if c == "#":
+            end = at + 1
+            while end < n and text[end] not in "\r\n":
+                end += 1
+            found.append(Lexeme("comment", at, end))
+            at = end
+            continue
+        if c in "\"'":
+            end = _string_end(text, at)
+            if end is not None:
+                found.append(Lexeme("string", at, end))
+                at, previous = end, c
+                continue
+        elif c == "<":
+            match = _IRI.match(text, at)
+            if match:
+                in_parentheses = bool(open_brackets) and open_brackets[-1] == "("
+                found.append(Lexeme("iri", at, match.end(), after_operand=in_parentheses and previous not in _TERM_EXPECTED))
+                at, previous = match.end(), ">"
+                continue
+        elif c == "\\":
+            # Outside strings and IRIs a backslash escapes one character of
+            # a prefixed name (ex:a\'b): that character starts nothing.
+            at, previous = at + 2, "a"
+            continue
+        if c in "{([":
+            open_brackets.append(c)
+        elif c in "})]" and open_brackets:
+            open_brackets.pop()
+        if c not in " \t\r\n":
+            previous = c
+        at += 1
+    return found
 
 
 def blank(query: str) -> str:
     """The query with strings, IRIs and comments replaced by spaces of the same length."""
-    return LEXEMES.sub(lambda m: " " * len(m.group(0)), query)
+    parts, at = [], 0
+    for lexeme in lexemes(query):
+        parts += [query[at:lexeme.start], " " * (lexeme.end - lexeme.start)]
+        at = lexeme.end
+    parts.append(query[at:])
+    return "".join(parts)
 
 
 def query_form(query: str) -> str:

@@ -14,12 +14,14 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from therapykg.api import health, linked_data, named, sparql
+from therapykg.api.admission import ADHOC, SERVICE
 from therapykg.api.dataset import dataset_info
 from therapykg.api.engine import EngineUnavailable, QueryPool, QueryTimeout
 from therapykg.api.graphql.view import TherapyGraphQL
 from therapykg.api.middleware import AccessLogMiddleware, BodyLimitMiddleware
 from therapykg.api.remote import RemoteEngine
 from therapykg.api.settings import Settings
+from therapykg.api.worker import WorkerOptions
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -28,7 +30,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
-        pool = RemoteEngine(settings.backend) if settings.backend else QueryPool(settings.query_workers, settings.store)
+        queues = {SERVICE: settings.service_queue, ADHOC: settings.adhoc_queue}
+        if settings.backend:
+            pool = RemoteEngine(settings.backend, slots=settings.query_workers, queue_limits=queues)
+        else:
+            options = WorkerOptions(sandbox=settings.query_sandbox, memory_mib=settings.query_memory_mib)
+            pool = QueryPool(settings.query_workers, settings.store, options=options, queue_limits=queues)
         await pool.start()
         app.state.pool = pool
         app.state.dataset = None

@@ -1,6 +1,12 @@
-"""A pool of query worker processes. Each request borrows an idle worker;
-a query that outlives its timeout gets its worker killed (freeing the CPU)
-and a fresh one started in its place, while the event loop keeps serving."""
+"""A pool of query worker processes. A request is admitted to its lane
+(therapykg.api.admission), then borrows an idle worker; a query that
+outlives its timeout gets its worker killed (freeing the CPU) and a fresh one
+started in its place, while the event loop keeps serving. A worker found dead
+before a query is sent is replaced and the query goes to another one; a
+worker that dies during a query is reported by cause (its memory ceiling, or
+a crash). Large answers are read from the worker into a spool file, so the
+worker is free at once and a slow client holds no more than a spool's
+memory in this process."""
 
 from __future__ import annotations
 
@@ -8,13 +14,21 @@ import asyncio
 import logging
 import multiprocessing
 import pickle
+import signal
 import socket
+import tempfile
 from dataclasses import dataclass
 
 from therapykg.api import worker as worker_module
-from therapykg.api.worker import HEADER, QueryJob, QueryOutcome, frame
+from therapykg.api.admission import SERVICE, Lanes, Overloaded, WaitedTooLong
+from therapykg.api.worker import HEADER, QueryJob, QueryOutcome, WorkerOptions, frame
 
 log = logging.getLogger("therapykg.engine")
+
+# Answers larger than this go to a spool file rather than memory.
+SPOOL_MEMORY_BYTES = 1 << 20
+# A query with less time left than this when a worker frees up is not sent.
+MIN_RUN_SECONDS = 0.05
 
 
 class QueryTimeout(Exception):
@@ -22,6 +36,14 @@ class QueryTimeout(Exception):
 
 
 class EngineUnavailable(Exception):
+    pass
+
+
+class EngineBusy(EngineUnavailable):
+    """The lane's queue is full; the client should retry shortly."""
+
+
+class QueryMemoryExceeded(Exception):
     pass
 
 
@@ -38,12 +60,32 @@ class _Worker:
     process: multiprocessing.process.BaseProcess
     sock: socket.socket
 
-    async def ask(self, job: QueryJob) -> QueryOutcome:
+    async def send(self, job: QueryJob) -> None:
+        await asyncio.get_running_loop().sock_sendall(self.sock, frame(job))
+
+    async def receive(self, spool_answer: bool) -> QueryOutcome:
+        """The outcome and its body; a large body that may be spooled is left in ``outcome.spool``."""
         loop = asyncio.get_running_loop()
-        await loop.sock_sendall(self.sock, frame(job))
-        header = await _read_exactly(loop, self.sock, HEADER.size)
-        (size,) = HEADER.unpack(header)
-        return pickle.loads(await _read_exactly(loop, self.sock, size))
+        (size,) = HEADER.unpack(await _read_exactly(loop, self.sock, HEADER.size))
+        outcome: QueryOutcome = pickle.loads(await _read_exactly(loop, self.sock, size))
+        if not spool_answer or outcome.size <= SPOOL_MEMORY_BYTES:
+            outcome.body = await _read_exactly(loop, self.sock, outcome.size)
+            return outcome
+        spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES)
+        remaining = outcome.size
+        while remaining:
+            chunk = await loop.sock_recv(self.sock, min(remaining, 1 << 16))
+            if not chunk:
+                spool.close()
+                raise EOFError("query worker closed its socket")
+            spool.write(chunk)
+            remaining -= len(chunk)
+        spool.seek(0)
+        outcome.spool = spool
+        return outcome
+
+    def alive(self) -> bool:
+        return self.process.is_alive()
 
     def kill(self) -> None:
         self.process.kill()
@@ -63,9 +105,13 @@ async def _read_exactly(loop: asyncio.AbstractEventLoop, sock: socket.socket, si
 
 
 class QueryPool:
-    def __init__(self, size: int, store: str):
-        self.size, self.store = size, store
+    def __init__(self, size: int, store: str, *, options: WorkerOptions = WorkerOptions(),
+                 queue_limits: dict[str, int] | None = None):
+        self.size, self.store, self.options = size, store, options
         self.version: str | None = None
+        self.sandbox: list[str] = []
+        self.memory_mib: int | None = None
+        self.lanes = Lanes(size, queue_limits or {SERVICE: 256, "adhoc": 16})
         self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
         self._all: set[_Worker] = set()
         self._ctx = _context()
@@ -76,6 +122,21 @@ class QueryPool:
     def ready_workers(self) -> int:
         return self._idle.qsize()
 
+    @property
+    def alive_workers(self) -> int:
+        return sum(w.alive() for w in self._all)
+
+    def accepting(self) -> bool:
+        """Ready to take work: a live worker and room in the service lane."""
+        self.reap()
+        return self.version is not None and self.alive_workers > 0 and self.lanes.accepting(SERVICE)
+
+    def reap(self) -> None:
+        """Replace idle workers that died while waiting for work."""
+        for w in [w for w in list(self._idle._queue) if not w.alive()]:
+            self._idle._queue.remove(w)
+            self._discard(w)
+
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
         workers = await asyncio.gather(*[loop.run_in_executor(None, self._spawn) for _ in range(self.size)])
@@ -84,15 +145,16 @@ class QueryPool:
 
     def _spawn(self) -> _Worker:
         parent, child = socket.socketpair()
-        process = self._ctx.Process(target=worker_module.main, args=(child, self.store), daemon=True)
+        process = self._ctx.Process(target=worker_module.main, args=(child, self.store, self.options), daemon=True)
         process.start()
         child.close()
-        status, detail = worker_module.read_frame(parent)
-        if status != "ready":
+        message = worker_module.read_frame(parent)
+        if message[0] != "ready":
             process.join()
             parent.close()
-            raise EngineUnavailable(f"query worker could not open the store {self.store!r}: {detail}")
-        self.version = detail
+            raise EngineUnavailable(f"query worker could not start on the store {self.store!r}: {message[1]}")
+        _, self.version, confinement = message
+        self.sandbox, self.memory_mib = confinement["sandbox"], confinement["memory_mib"]
         parent.setblocking(False)
         w = _Worker(process, parent)
         self._all.add(w)
@@ -110,27 +172,81 @@ class QueryPool:
             return
         self._idle.put_nowait(fresh)
 
-    async def execute(self, job: QueryJob, timeout: float) -> QueryOutcome:
+    async def execute(self, job: QueryJob, timeout: float, *, lane: str = SERVICE) -> QueryOutcome:
+        """Run ``job`` within ``timeout`` seconds, waiting included.
+
+        :raises EngineBusy: the lane's queue is full.
+        :raises QueryTimeout: no worker in time, or the query outlived the timeout.
+        :raises QueryMemoryExceeded: the query went past the memory ceiling.
+        :raises EngineUnavailable: the worker crashed.
+        """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         try:
-            w = await asyncio.wait_for(self._idle.get(), timeout)
-        except asyncio.TimeoutError:
-            raise QueryTimeout(f"no query worker became free within {timeout:g} s") from None
+            await self.lanes.acquire(lane, timeout)
+        except Overloaded as exc:
+            raise EngineBusy(f"the server is busy: {exc}") from None
+        except WaitedTooLong as exc:
+            raise QueryTimeout(str(exc)) from None
         try:
-            outcome = await asyncio.wait_for(w.ask(job), max(deadline - loop.time(), 0.001))
-        except asyncio.TimeoutError:
-            self._discard(w)
-            raise QueryTimeout(f"query timed out after {timeout:g} s and was stopped") from None
-        except (EOFError, OSError):
-            self._discard(w)
-            raise EngineUnavailable("the query worker stopped unexpectedly; it is being replaced") from None
-        except asyncio.CancelledError:
-            # The client went away mid-query: the worker is still busy with it.
-            self._discard(w)
-            raise
-        self._idle.put_nowait(w)
-        return outcome
+            return await self._run(job, deadline, timeout)
+        finally:
+            self.lanes.release(lane)
+
+    async def _run(self, job: QueryJob, deadline: float, timeout: float) -> QueryOutcome:
+        loop = asyncio.get_running_loop()
+        for attempt in (1, 2):
+            w = await self._take(deadline, timeout)
+            try:
+                await w.send(job)
+            except OSError:
+                # Died after the liveness check, before the query: nothing ran; once more on another.
+                self._discard(w)
+                if attempt == 2:
+                    raise EngineUnavailable("the query worker stopped unexpectedly; it is being replaced") from None
+                continue
+            try:
+                outcome = await asyncio.wait_for(w.receive(job.max_bytes is not None or bool(job.dump)),
+                                                 max(deadline - loop.time(), 0.001))
+            except asyncio.TimeoutError:
+                self._discard(w)
+                raise QueryTimeout(f"query timed out after {timeout:g} s and was stopped") from None
+            except (EOFError, OSError):
+                raise self._died(w) from None
+            except asyncio.CancelledError:
+                # The client went away mid-query: the worker is still busy with it.
+                self._discard(w)
+                raise
+            self._idle.put_nowait(w)
+            return outcome
+        raise AssertionError("unreachable")
+
+    async def _take(self, deadline: float, timeout: float) -> _Worker:
+        """A live idle worker, if one frees up with time left to run a query."""
+        loop = asyncio.get_running_loop()
+        while True:
+            try:
+                w = await asyncio.wait_for(self._idle.get(), max(deadline - loop.time(), 0.001))
+            except asyncio.TimeoutError:
+                raise QueryTimeout(f"no query worker became free within {timeout:g} s") from None
+            if not w.alive():
+                self._discard(w)
+                continue
+            if deadline - loop.time() < MIN_RUN_SECONDS:
+                self._idle.put_nowait(w)
+                raise QueryTimeout(f"no query worker became free within {timeout:g} s")
+            return w
+
+    def _died(self, w: _Worker) -> Exception:
+        """Why a worker died during a query; it is replaced."""
+        w.process.join(timeout=2)
+        code = w.process.exitcode
+        self._discard(w)
+        if code == -signal.SIGABRT:
+            return QueryMemoryExceeded(f"the query needed more than the {self.memory_mib} MiB a query process may use "
+                                       "(THERAPYKG_QUERY_MEMORY_MIB) and was stopped")
+        cause = f" (signal {-code})" if code is not None and code < 0 else ""
+        return EngineUnavailable(f"the query worker stopped unexpectedly{cause}; it is being replaced")
 
     def _discard(self, w: _Worker) -> None:
         """Kill a worker (freeing its CPU at once) and start another in its place."""

@@ -15,7 +15,8 @@ async def healthz(request: Request) -> JSONResponse:
 
 async def readyz(request: Request) -> JSONResponse:
     pool = request.app.state.pool
-    ready = pool.version is not None and pool.ready_workers > 0
+    # Ready means "can accept work": busy workers with room in the queue still count.
+    ready = pool.accepting()
     triples = None
     if ready:
         try:
@@ -23,7 +24,9 @@ async def readyz(request: Request) -> JSONResponse:
         except (EngineUnavailable, QueryTimeout, RuntimeError):
             ready = False
     body = {"status": "ready" if ready else "unavailable", "version": pool.version,
-            "idle_workers": pool.ready_workers, "triples": triples}
+            "idle_workers": pool.ready_workers, "alive_workers": pool.alive_workers,
+            "queued": pool.lanes.queued, "triples": triples,
+            "sandbox": pool.sandbox, "query_memory_mib": pool.memory_mib}
     if getattr(pool, "endpoint", None):
         body["backend"] = pool.endpoint
         # Names in the label index; null while it is being read (searches scan meanwhile).

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from urllib.parse import unquote_to_bytes
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-from therapykg.api.engine import EngineUnavailable, QueryTimeout
-from therapykg.api.worker import QueryJob
+from therapykg.api.admission import SERVICE
+from therapykg.api.engine import EngineBusy, EngineUnavailable, QueryMemoryExceeded, QueryTimeout
+from therapykg.api.worker import QueryJob, QueryOutcome
 
 DISCONNECT_POLL_SECONDS = 0.25
+CHUNK_BYTES = 1 << 16
 
 
 def error(status: int, message: str, **headers: str) -> Response:
@@ -38,10 +41,28 @@ def not_modified(request: Request, etag: str) -> Response | None:
     return None
 
 
-async def run_job(request: Request, job: QueryJob, timeout: float, etag: str) -> Response:
-    """Run ``job`` on the query pool and turn the outcome into a response."""
+class SpooledResponse(Response):
+    """A large answer streamed from its spool file at the client's pace; a
+    client that stops reading for ``send_timeout`` seconds is cut off."""
+
+    def __init__(self, outcome: QueryOutcome, *, headers: dict[str, str], send_timeout: float):
+        super().__init__(None, media_type=outcome.media_type, headers={**headers, "Content-Length": str(outcome.size)})
+        self.spool, self.send_timeout = outcome.spool, send_timeout
+
+    async def __call__(self, scope, receive, send) -> None:
+        try:
+            await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
+            while chunk := self.spool.read(CHUNK_BYTES):
+                await asyncio.wait_for(send({"type": "http.response.body", "body": chunk, "more_body": True}), self.send_timeout)
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+        finally:
+            self.spool.close()
+
+
+async def run_job(request: Request, job: QueryJob, timeout: float, etag: str, *, lane: str = SERVICE) -> Response:
+    """Run ``job`` on the query pool in ``lane`` and turn the outcome into a response."""
     pool = request.app.state.pool
-    task = asyncio.ensure_future(pool.execute(job, timeout))
+    task = asyncio.ensure_future(pool.execute(job, timeout, lane=lane))
     try:
         # Stop the query when the client goes away, instead of at its timeout.
         while not (await asyncio.wait({task}, timeout=DISCONNECT_POLL_SECONDS))[0]:
@@ -51,14 +72,20 @@ async def run_job(request: Request, job: QueryJob, timeout: float, etag: str) ->
         outcome = task.result()
     except QueryTimeout as exc:
         return error(503, f"query timeout: {exc}", **{"Retry-After": "1"})
+    except EngineBusy as exc:
+        return error(503, f"{exc}; retry shortly", **{"Retry-After": "1"})
+    except QueryMemoryExceeded as exc:
+        return error(503, f"query stopped: {exc}")
     except EngineUnavailable as exc:
         return error(503, f"query engine unavailable: {exc}", **{"Retry-After": "1"})
     if outcome.status != 200:
-        return Response(outcome.body, status_code=outcome.status, media_type=outcome.media_type)
+        return Response(outcome.read_body(), status_code=outcome.status, media_type=outcome.media_type)
     headers = cache_headers(request, etag)
     headers["X-Result-Rows"] = str(outcome.rows)
     if outcome.truncated:
-        headers["X-Result-Truncated"] = f"true; limit={job.max_rows}"
+        headers["X-Result-Truncated"] = f"true; {outcome.truncated}"
+    if outcome.spool is not None:
+        return SpooledResponse(outcome, headers=headers, send_timeout=request.app.state.settings.send_timeout)
     return Response(outcome.body, media_type=outcome.media_type, headers=headers)
 
 
@@ -77,3 +104,26 @@ def timeout_for(request: Request, raw: str | None) -> float:
     if not value > 0:
         raise ValueError(f"timeout {raw!r} must be positive")
     return min(value, limit)
+
+
+def form_fields(raw: bytes) -> dict[str, list[str]]:
+    """``application/x-www-form-urlencoded`` fields (a query string or a form
+    body), percent-decoded as bytes and read as strict UTF-8: a query that
+    cannot be read exactly is refused, never run with replacement characters.
+
+    :raises ValueError: naming the field that is not valid UTF-8.
+    """
+    fields: dict[str, list[str]] = {}
+    for pair in raw.split(b"&"):
+        if not pair:
+            continue
+        name, _, value = pair.partition(b"=")
+        try:
+            key = unquote_to_bytes(name.replace(b"+", b" ")).decode("utf-8")
+        except UnicodeDecodeError:
+            raise ValueError("a parameter name is not valid UTF-8") from None
+        try:
+            fields.setdefault(key, []).append(unquote_to_bytes(value.replace(b"+", b" ")).decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            raise ValueError(f"parameter {key!r} is not valid UTF-8 (byte {exc.start} of its value)") from None
+    return fields

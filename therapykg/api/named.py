@@ -8,7 +8,7 @@ import pyoxigraph as ox
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from therapykg.api.http import error, etag_for, not_modified, run_job, timeout_for
+from therapykg.api.http import error, etag_for, form_fields, not_modified, run_job, timeout_for
 from therapykg.api.worker import QueryJob, encode_term
 from therapykg.queries import NamedQuery, library, page
 
@@ -56,6 +56,10 @@ async def run_query(request: Request) -> Response:
     named = library().get(name)
     if named is None:
         return error(404, f"no query named {name!r}; see {request.url_for('list_queries')}")
+    try:
+        form_fields(request.scope.get("query_string", b""))  # refuses what Starlette would decode with replacements
+    except ValueError as exc:
+        return error(400, f"malformed query string: {exc}")
     values = {k: v for k, v in request.query_params.multi_items() if k not in RESERVED}
     duplicated = sorted({k for k, _ in request.query_params.multi_items() if len(request.query_params.getlist(k)) > 1})
     if duplicated:
@@ -73,7 +77,8 @@ async def run_query(request: Request) -> Response:
         narrow = (variable, substitutions[ox.Variable(parameter)].value)
     job = QueryJob(query=text, accept=request.headers.get("accept"), format=request.query_params.get("format"),
                    substitutions={k.value: encode_term(v) for k, v in substitutions.items()},
-                   max_rows=request.app.state.settings.max_rows, narrow=narrow)
+                   max_rows=request.app.state.settings.max_rows, max_bytes=request.app.state.settings.max_result_bytes,
+                   narrow=narrow)
     etag = etag_for(request.app.state.pool.version, name, sorted(values.items()), job.accept, job.format, limit, offset)
     response = not_modified(request, etag) or await run_job(request, job, timeout, etag)
     if limit is not None and response.status_code == 200 and response.headers.get("X-Result-Rows") == str(limit):

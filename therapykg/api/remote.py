@@ -11,7 +11,8 @@ import time
 import httpx
 import pyoxigraph as ox
 
-from therapykg.api.engine import EngineUnavailable, QueryTimeout
+from therapykg.api.admission import ADHOC, SERVICE, Lanes, Overloaded, WaitedTooLong
+from therapykg.api.engine import MIN_RUN_SECONDS, EngineBusy, EngineUnavailable, QueryTimeout
 from therapykg.api.negotiation import NotAcceptable
 from therapykg.api.portable import expand_construct_where, standard_json, standard_xml
 from therapykg.api.results import serialize
@@ -44,8 +45,14 @@ def version_graph(version: str) -> str:
 class RemoteEngine:
     """Queries go to ``endpoint`` over HTTP, against the current version graph."""
 
-    def __init__(self, endpoint: str, refresh_seconds: float = 5.0):
+    # The engine confines its own processes; these are the service's.
+    sandbox: list[str] = []
+    memory_mib = None
+
+    def __init__(self, endpoint: str, refresh_seconds: float = 5.0, *, slots: int = 4, queue_limits: dict[str, int] | None = None):
         self.endpoint, self.refresh_seconds = endpoint, refresh_seconds
+        # Concurrent queries sent to the engine, in lanes as for the local pool.
+        self.lanes = Lanes(slots, queue_limits or {SERVICE: 256, ADHOC: 16})
         self.version: str | None = None
         self.graph: str | None = None
         self._reachable = False
@@ -64,6 +71,11 @@ class RemoteEngine:
     @property
     def ready_workers(self) -> int:
         return 1 if self._reachable and self.graph else 0
+
+    alive_workers = ready_workers
+
+    def accepting(self) -> bool:
+        return self.ready_workers > 0 and self.lanes.accepting(SERVICE)
 
     async def start(self) -> None:
         """Never fails: a backend that is down now is retried in the background."""
@@ -125,7 +137,21 @@ class RemoteEngine:
         response.raise_for_status()
         return response.content
 
-    async def execute(self, job: QueryJob, timeout: float) -> QueryOutcome:
+    async def execute(self, job: QueryJob, timeout: float, *, lane: str = SERVICE) -> QueryOutcome:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        try:
+            await self.lanes.acquire(lane, timeout)
+        except Overloaded as exc:
+            raise EngineBusy(f"the server is busy: {exc}") from None
+        except WaitedTooLong as exc:
+            raise QueryTimeout(str(exc)) from None
+        try:
+            return await self._execute(job, max(deadline - loop.time(), MIN_RUN_SECONDS))
+        finally:
+            self.lanes.release(lane)
+
+    async def _execute(self, job: QueryJob, timeout: float) -> QueryOutcome:
         if self.graph is None:
             await self._refresh()
             if self.graph is None:
@@ -172,7 +198,7 @@ class RemoteEngine:
         else:
             results = ox.parse_query_results(standard_json(response.content), format=ox.QueryResultsFormat.JSON)
         try:
-            out = serialize(results, job.accept, job.format, job.max_rows)
+            out = serialize(results, job.accept, job.format, job.max_rows, job.max_bytes)
         except NotAcceptable as exc:
             return QueryOutcome(406, "text/plain; charset=utf-8", str(exc).encode())
         return QueryOutcome(200, out.media_type, out.body, out.rows, out.truncated)

@@ -1,5 +1,6 @@
 """Serialize query results in the negotiated format, stopping at a row
-limit (so the response can say it was cut)."""
+limit and at a byte limit (whole rows or triples only, so the document stays
+valid and the response can say it was cut, and why)."""
 
 from __future__ import annotations
 
@@ -30,40 +31,69 @@ class Serialized:
     media_type: str
     body: bytes
     rows: int
-    truncated: bool
+    truncated: str = ""  # "limit=N" (rows) or "byte-limit=N" (bytes); empty if whole
 
 
 _NATIVE = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
            "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
 
 
-def serialize(results, accept: str | None, format_param: str | None, max_rows: int | None) -> Serialized:
-    """Pick the format for the kind of result, then write at most ``max_rows`` rows or triples
-    (all of them, with Oxigraph's own serializer, when ``max_rows`` is None).
+def serialize(results, accept: str | None, format_param: str | None, max_rows: int | None,
+              max_bytes: int | None = None) -> Serialized:
+    """Pick the format for the kind of result, then write at most ``max_rows``
+    rows or triples and ``max_bytes`` bytes (all of it, with Oxigraph's own
+    serializer, when both are None: the service's own queries).
 
     :raises NotAcceptable: no format of this kind of result is acceptable.
     """
-    if max_rows is None and isinstance(results, ox.QuerySolutions):
+    if max_rows is None and max_bytes is None and isinstance(results, ox.QuerySolutions):
         fmt = choose(RESULT_FORMATS, accept, format_param)
-        return Serialized(_media(fmt), results.serialize(format=_NATIVE[fmt.name]), -1, False)
-    if max_rows is None:
-        max_rows = 10**12
+        return Serialized(_media(fmt), results.serialize(format=_NATIVE[fmt.name]), -1)
+    row_limit = 10**12 if max_rows is None else max_rows
     if isinstance(results, ox.QueryBoolean):
         fmt = choose(RESULT_FORMATS, accept, format_param)
-        return Serialized(_media(fmt), _boolean(bool(results), fmt), 1, False)
+        return Serialized(_media(fmt), _boolean(bool(results), fmt), 1)
     if isinstance(results, (ox.QueryTriples, list)):
         fmt = choose(GRAPH_FORMATS, accept, format_param)
-        triples = list(islice(results, max_rows + 1))
-        truncated = len(triples) > max_rows
-        triples = triples[:max_rows]
-        return Serialized(_media(fmt), serialize_graph(triples, fmt.name), len(triples), truncated)
+        triples = list(islice(results, row_limit + 1))
+        truncated = f"limit={max_rows}" if len(triples) > row_limit else ""
+        triples = triples[:row_limit]
+        body = serialize_graph(triples, fmt.name)
+        if max_bytes is not None and len(body) > max_bytes:
+            triples, body = _fit_graph(triples, fmt.name, max_bytes)
+            truncated = f"byte-limit={max_bytes}"
+        return Serialized(_media(fmt), body, len(triples), truncated)
     fmt = choose(RESULT_FORMATS, accept, format_param)
     variables = [v.value for v in results.variables]
-    rows = list(islice(results, max_rows + 1))
-    truncated = len(rows) > max_rows
-    rows = rows[:max_rows]
-    writer = {"json": _json, "xml": _xml, "csv": _csv, "tsv": _tsv}[fmt.name]
-    return Serialized(_media(fmt), writer(variables, rows), len(rows), truncated)
+    head, write_row, separator, tail = _WRITERS[fmt.name](variables)
+    parts, size, rows, truncated = [head], len(head) + len(tail), 0, ""
+    for row in results:
+        if rows == row_limit:
+            truncated = f"limit={max_rows}"
+            break
+        line = write_row(row)
+        grown = len(line) + (len(separator) if rows else 0)
+        if max_bytes is not None and size + grown > max_bytes:
+            truncated = f"byte-limit={max_bytes}"
+            break
+        parts += [separator, line] if rows else [line]
+        size, rows = size + grown, rows + 1
+    parts.append(tail)
+    return Serialized(_media(fmt), b"".join(parts), rows, truncated)
+
+
+def _fit_graph(triples: list, name: str, max_bytes: int) -> tuple[list, bytes]:
+    """The longest prefix of ``triples`` whose serialization fits in
+    ``max_bytes`` (a binary search: each format writes prefixes its own way)."""
+    low, high, best = 0, len(triples), serialize_graph([], name)
+    while low < high:
+        middle = (low + high + 1) // 2
+        body = serialize_graph(triples[:middle], name)
+        if len(body) <= max_bytes:
+            low, best = middle, body
+        else:
+            high = middle - 1
+    return triples[:low], best
 
 
 def serialize_graph(triples, name: str) -> bytes:
@@ -103,10 +133,13 @@ def _json_term(term) -> dict:
     return out
 
 
-def _json(variables: list[str], rows) -> bytes:
-    bindings = [{v: _json_term(row[v]) for v in variables if row[v] is not None} for row in rows]
-    return json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}},
-                      ensure_ascii=False, separators=(",", ":")).encode()
+def _json_writer(variables: list[str]):
+    head = json.dumps({"head": {"vars": variables}}, ensure_ascii=False, separators=(",", ":"))[:-1] + ',"results":{"bindings":['
+
+    def row(solution) -> bytes:
+        return json.dumps({v: _json_term(solution[v]) for v in variables if solution[v] is not None},
+                          ensure_ascii=False, separators=(",", ":")).encode()
+    return head.encode(), row, b",", b"]}}"
 
 
 def _xml_term(term) -> str:
@@ -124,34 +157,37 @@ def _xml_term(term) -> str:
     return f"<literal>{escape(term.value)}</literal>"
 
 
-def _xml(variables: list[str], rows) -> bytes:
-    out = ['<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>']
-    out += [f"<variable name={quoteattr(v)}/>" for v in variables]
-    out.append("</head><results>")
-    for row in rows:
-        out.append("<result>")
-        out += [f"<binding name={quoteattr(v)}>{_xml_term(row[v])}</binding>" for v in variables if row[v] is not None]
-        out.append("</result>")
-    out.append("</results></sparql>\n")
-    return "".join(out).encode()
+def _xml_writer(variables: list[str]):
+    head = ('<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>'
+            + "".join(f"<variable name={quoteattr(v)}/>" for v in variables) + "</head><results>")
+
+    def row(solution) -> bytes:
+        bindings = "".join(f"<binding name={quoteattr(v)}>{_xml_term(solution[v])}</binding>"
+                           for v in variables if solution[v] is not None)
+        return f"<result>{bindings}</result>".encode()
+    return head.encode(), row, b"", b"</results></sparql>\n"
 
 
-def _csv(variables: list[str], rows) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(variables)
-    for row in rows:
-        writer.writerow(["" if row[v] is None else _plain(row[v]) for v in variables])
-    return buffer.getvalue().encode()
+def _csv_writer(variables: list[str]):
+    def line(values: list[str]) -> bytes:
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\r\n").writerow(values)
+        return buffer.getvalue().encode()
+
+    def row(solution) -> bytes:
+        return line(["" if solution[v] is None else _plain(solution[v]) for v in variables])
+    return line(variables), row, b"", b""
 
 
 def _plain(term) -> str:
     return term.value if isinstance(term, (ox.NamedNode, ox.Literal)) else f"_:{term.value}" if isinstance(term, ox.BlankNode) else str(term)
 
 
-def _tsv(variables: list[str], rows) -> bytes:
+def _tsv_writer(variables: list[str]):
     # SPARQL TSV writes terms in Turtle syntax (pyoxigraph's str()).
-    lines = ["\t".join(f"?{v}" for v in variables)]
-    for row in rows:
-        lines.append("\t".join("" if row[v] is None else str(row[v]) for v in variables))
-    return ("\n".join(lines) + "\n").encode()
+    def row(solution) -> bytes:
+        return ("\t".join("" if solution[v] is None else str(solution[v]) for v in variables) + "\n").encode()
+    return ("\t".join(f"?{v}" for v in variables) + "\n").encode(), row, b"", b""
+
+
+_WRITERS = {"json": _json_writer, "xml": _xml_writer, "csv": _csv_writer, "tsv": _tsv_writer}

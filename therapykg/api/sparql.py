@@ -3,16 +3,15 @@ and direct POST; content negotiation; service description; editor page."""
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs
-
 from starlette.requests import Request
 from starlette.responses import Response
 
+from therapykg.api.admission import ADHOC
 from therapykg.api.dataset import dataset_info
 from therapykg.api.editor import editor_page
 from therapykg.api.engine import EngineUnavailable, QueryTimeout
 from therapykg.api.guard import Refused, check_query
-from therapykg.api.http import error, etag_for, not_modified, run_job, timeout_for
+from therapykg.api.http import error, etag_for, form_fields, not_modified, run_job, timeout_for
 from therapykg.api.negotiation import GRAPH_FORMATS, NotAcceptable, choose
 from therapykg.api.service_description import service_description
 from therapykg.api.worker import QueryJob
@@ -23,17 +22,27 @@ UPDATE = "application/sparql-update"
 
 
 async def sparql(request: Request) -> Response:
-    params = {k: v for k, v in parse_qs(request.url.query, keep_blank_values=True).items()}
+    try:
+        params = form_fields(request.scope.get("query_string", b""))
+    except ValueError as exc:
+        return error(400, f"malformed query string: {exc}")
     if request.method == "POST":
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        body = (await request.body()).decode("utf-8", errors="replace")
+        body = await request.body()
         if not body and not content_type:
             pass  # an empty POST: reported below as a missing query
         elif content_type == FORM:
-            for key, values in parse_qs(body, keep_blank_values=True).items():
+            try:
+                fields = form_fields(body)
+            except ValueError as exc:
+                return error(400, f"malformed form body: {exc}")
+            for key, values in fields.items():
                 params.setdefault(key, []).extend(values)
         elif content_type == DIRECT:
-            params.setdefault("query", []).append(body)
+            try:
+                params.setdefault("query", []).append(body.decode("utf-8"))
+            except UnicodeDecodeError as exc:
+                return error(400, f"the query is not valid UTF-8 (byte {exc.start})")
         elif content_type == UPDATE:
             return error(403, "SPARQL Update is not allowed: this endpoint is read-only")
         else:
@@ -60,9 +69,10 @@ async def sparql(request: Request) -> Response:
         return error(400, str(exc))
     settings = request.app.state.settings
     job = QueryJob(query=query, accept=request.headers.get("accept"), format=_one(params, "format"),
-                   default_graphs=default_graphs, named_graphs=named_graphs, max_rows=settings.max_rows)
+                   default_graphs=default_graphs, named_graphs=named_graphs, max_rows=settings.max_rows,
+                   max_bytes=settings.max_result_bytes)
     etag = etag_for(request.app.state.pool.version, query, job.accept, job.format, default_graphs, named_graphs, job.max_rows)
-    return not_modified(request, etag) or await run_job(request, job, timeout, etag)
+    return not_modified(request, etag) or await run_job(request, job, timeout, etag, lane=ADHOC)
 
 
 def _one(params: dict[str, list[str]], name: str) -> str | None:

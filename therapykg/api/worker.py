@@ -1,25 +1,38 @@
 """The query worker: a separate process that holds the graph and runs one
-query at a time, so that a runaway query can be stopped by killing it."""
+query at a time, so that a runaway query can be stopped by killing it. It
+confines itself (no network, a memory ceiling: therapykg.api.sandbox) before
+it runs any query, and runs each query on a thread with a deep stack."""
 
 from __future__ import annotations
 
 import pickle
 import socket
 import struct
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import pyoxigraph as ox
 
 from therapykg.api.negotiation import NotAcceptable
 from therapykg.api.results import serialize
+from therapykg.api.sandbox import confine_network, limit_memory, private_memory_mib
 from therapykg.label_index import INDEX_FILE, LabelIndex
 from therapykg.namespaces import PREFIXES
 from therapykg.queries import bind_values, restrict
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
-# Messages between the pool and a worker: an 8-byte length, then a pickle.
+# Messages between the pool and a worker: an 8-byte length, then a pickle;
+# an answer's body follows its outcome as ``outcome.size`` raw bytes.
 HEADER = struct.Struct("!Q")
+# Oxigraph's parser and evaluator recurse; 8x the usual main-thread stack
+# keeps the query guard's nesting limits far from an overflow.
+QUERY_STACK_BYTES = 64 << 20
+# The default memory ceiling: this much beyond the store and the stack, plus
+# the store's own size again for the working sets of queries over it.
+MEMORY_HEADROOM_MIB = 512
 
 
 def frame(message: object) -> bytes:
@@ -58,15 +71,39 @@ class QueryJob:
     dump: str | None = None
     # (variable, text): narrow the variable with the label index to resources named with the text.
     narrow: tuple[str, str] | None = None
+    # Serialized result bytes at most (whole rows or triples); None: no limit.
+    max_bytes: int | None = None
 
 
 @dataclass
 class QueryOutcome:
     status: int
     media_type: str
-    body: bytes
+    body: bytes = b""
     rows: int = 0
-    truncated: bool = False
+    # Why the result was cut, as reported to the client ("limit=1000", "byte-limit=1048576"); empty if whole.
+    truncated: str = ""
+    size: int = 0
+    # A large body, in the serving process: a file to stream from instead of ``body``.
+    spool: BinaryIO | None = None
+
+    def read_body(self) -> bytes:
+        """The whole body, wherever it is."""
+        if self.spool is None:
+            return self.body
+        self.spool.seek(0)
+        return self.spool.read()
+
+
+@dataclass(frozen=True)
+class WorkerOptions:
+    sandbox: str = "auto"  # auto, required or off (therapykg.api.sandbox.confine_network)
+    memory_mib: int = 0  # the process's memory ceiling; 0: scaled to the store
+
+
+def memory_ceiling_mib(store_mib: int) -> int:
+    """The default ceiling for a process holding a store of ``store_mib``."""
+    return MEMORY_HEADROOM_MIB + 2 * store_mib + (QUERY_STACK_BYTES >> 20)
 
 
 def encode_term(term: ox.NamedNode | ox.Literal) -> tuple:
@@ -153,7 +190,9 @@ def execute(store: ox.Store, job: QueryJob, index: LabelIndex | None = None) -> 
         options["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
     try:
         results = store.query(prepare(job.query, job, index), **options)
-        out = serialize(results, job.accept, job.format, job.max_rows)
+        out = serialize(results, job.accept, job.format, job.max_rows, job.max_bytes)
+    except MemoryError:
+        return QueryOutcome(503, "text/plain; charset=utf-8", b"query stopped: it needed more memory than a query process may use")
     except SyntaxError as error:
         return QueryOutcome(400, "text/plain; charset=utf-8", f"malformed SPARQL query: {error}".encode())
     except NotAcceptable as error:
@@ -163,18 +202,30 @@ def execute(store: ox.Store, job: QueryJob, index: LabelIndex | None = None) -> 
     return QueryOutcome(200, out.media_type, out.body, out.rows, out.truncated)
 
 
-def main(sock: socket.socket, store_location: str) -> None:
-    """Process entry point: load the graph, say ready, then answer jobs until
-    the pool closes the socket."""
+def main(sock: socket.socket, store_location: str, options: WorkerOptions = WorkerOptions()) -> None:
+    """Process entry point: confine the process, load the graph, say ready
+    (with the confinement in force), then answer jobs until the pool closes
+    the socket."""
     try:
+        # Before the store opens, so that every thread the engine starts is confined too.
+        sandbox = confine_network(options.sandbox)
         store, version, index = open_store(store_location)
+        memory_mib = options.memory_mib or memory_ceiling_mib(private_memory_mib())
+        threading.stack_size(QUERY_STACK_BYTES)
+        runner = ThreadPoolExecutor(1, thread_name_prefix="query")
+        runner.submit(int).result()  # the thread and its stack exist before the ceiling applies
+        limit_memory(memory_mib)
     except Exception as error:  # reported to the parent, which refuses to start
         sock.sendall(frame(("failed", f"{type(error).__name__}: {error}")))
         return
-    sock.sendall(frame(("ready", version)))
+    sock.sendall(frame(("ready", version, {"sandbox": sandbox, "memory_mib": memory_mib})))
     while True:
         try:
             job = read_frame(sock)
         except (EOFError, OSError):
             return
-        sock.sendall(frame(execute(store, job, index)))
+        outcome = runner.submit(execute, store, job, index).result()
+        body, outcome.body = outcome.body, b""
+        outcome.size = len(body)
+        sock.sendall(frame(outcome))
+        sock.sendall(body)
