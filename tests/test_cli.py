@@ -86,3 +86,36 @@ def test_dose_command():
     assert "capped at 9 ug/d" in result.output
     bad = run("dose", "--regimen", "blina-rr-adult", "--weight", "60", "--cycle", "1", "--day", "40")
     assert bad.exit_code == 2 and "day 40 is outside cycle 1" in bad.output
+
+
+def test_build_from_folders_outside_the_checkout(tmp_path):
+    """Input folders anywhere, apart and renamed, build the same graph version."""
+    import shutil
+
+    from therapykg import paths
+    from therapykg.loader import load_inputs
+
+    ontology, data = tmp_path / "a" / "owl", tmp_path / "b" / "c" / "curated"
+    shutil.copytree(paths.ONTOLOGY_DIR, ontology)
+    shutil.copytree(paths.DATA_DIR, data)
+    out = tmp_path / "release"
+    result = run("build", "--ontology-dir", str(ontology), "--data-dir", str(data), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert load_inputs().version in result.output
+    assert json.loads((out / "manifest.json").read_text())["version"] == load_inputs().version
+
+
+def test_serve_hands_the_connection_limits_to_uvicorn(monkeypatch):
+    import uvicorn
+
+    calls = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: calls.append(options))
+    monkeypatch.setenv("THERAPYKG_STORE", "memory")  # serve exports its flags: undone after the test
+    monkeypatch.setenv("THERAPYKG_MAX_HEADER_BYTES", "4096")
+    assert run("serve", "--workers", "2").exit_code == 0
+    options = calls[0]
+    assert options["workers"] == 2 and options["limit_concurrency"] == 512 and options["timeout_keep_alive"] == 5
+    assert options["http"].keywords == {"max_head_bytes": 4096, "head_timeout": 10}
+    monkeypatch.setenv("THERAPYKG_HEADER_TIMEOUT", "0")
+    refused = run("serve")
+    assert refused.exit_code == 2 and "invalid setting" in refused.output and len(calls) == 1

@@ -166,6 +166,9 @@ def serve(host, port, workers, store, backend, query_workers, query_timeout, max
 
     import uvicorn
 
+    from therapykg.api.protocol import uvicorn_options
+    from therapykg.api.settings import Settings
+
     if store != "memory" and not Path(store).is_dir() and not (store.endswith(".nq") and Path(store).is_file()):
         err.print(f"[bold red]error:[/] --store {store!r} is neither 'memory', a release dump (.nq) nor a store folder made by `therapykg build --into`")
         sys.exit(2)
@@ -173,8 +176,13 @@ def serve(host, port, workers, store, backend, query_workers, query_timeout, max
     for name, value in (("STORE", store), ("BACKEND", backend), ("QUERY_WORKERS", query_workers), ("QUERY_TIMEOUT", query_timeout), ("MAX_ROWS", max_rows)):
         if value is not None:
             os.environ[f"THERAPYKG_{name}"] = str(value)
+    try:
+        settings = Settings()
+    except ValueError as error:
+        err.print(f"[bold red]error:[/] invalid setting: {error}", highlight=False)
+        sys.exit(2)
     uvicorn.run("therapykg.api.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level=log_level, access_log=False, log_config=_log_config(log_level))
+                log_level=log_level, access_log=False, log_config=_log_config(log_level), **uvicorn_options(settings))
 
 
 def _log_config(level: str) -> dict:

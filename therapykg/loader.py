@@ -55,10 +55,10 @@ def parse_turtle(path: Path, graph: str) -> list[ox.Quad]:
 def load_inputs(ontology_dir: Path = paths.ONTOLOGY_DIR, data_dir: Path = paths.DATA_DIR) -> LoadedInputs:
     """Load every ontology and data file into a new in-memory store; a file
     that does not parse stops everything (the store is then discarded)."""
-    sources = [(p, GRAPH_ONTOLOGY) for p in paths.ontology_files(ontology_dir)]
-    sources += [(p, GRAPH_DATA) for p in paths.data_files(data_dir)]
-    if not any(graph == GRAPH_DATA for _, graph in sources):
+    ontology_files, data_files = paths.ontology_files(ontology_dir), paths.data_files(data_dir)
+    if not data_files:
         raise InputError(_display(data_dir), "no curated Turtle files found")
+    sources = [(p, GRAPH_ONTOLOGY) for p in ontology_files] + [(p, GRAPH_DATA) for p in data_files]
     store = ox.Store()
     for path, graph in sources:
         try:
@@ -69,20 +69,28 @@ def load_inputs(ontology_dir: Path = paths.ONTOLOGY_DIR, data_dir: Path = paths.
             raise InputError(_display(path), error.strerror or str(error)) from None
     files = [p for p, _ in sources]
     shapes = ontology_dir / paths.SHAPES_FILE.name
-    hashed = files + ([shapes] if shapes.exists() else [])
-    return LoadedInputs(store, files, input_version(hashed, root=ontology_dir.parent))
+    hashed = (_named(ontology_files + ([shapes] if shapes.exists() else []), ontology_dir, paths.ONTOLOGY_DIR.name)
+              | _named(data_files, data_dir, paths.DATA_DIR.name))
+    return LoadedInputs(store, files, input_version(hashed))
 
 
-def input_version(files: list[Path], root: Path) -> str:
-    """A short content hash of the input files (names relative to ``root``
-    and contents): the graph version."""
+def input_version(files: dict[str, Path]) -> str:
+    """A short content hash of the input files (their names and contents):
+    the graph version."""
     digest = hashlib.sha256()
-    for path in sorted(files, key=lambda p: p.relative_to(root).as_posix()):
-        digest.update(path.relative_to(root).as_posix().encode())
+    for name in sorted(files):
+        digest.update(name.encode())
         digest.update(b"\0")
-        digest.update(path.read_bytes())
+        digest.update(files[name].read_bytes())
         digest.update(b"\0")
     return digest.hexdigest()[:16]
+
+
+def _named(files: list[Path], folder: Path, label: str) -> dict[str, Path]:
+    """Files by ``label/<path inside folder>``: the ontology and data folders
+    may live anywhere, apart or under other names, and give the same version
+    as the package's own."""
+    return {f"{label}/{path.relative_to(folder).as_posix()}": path for path in files}
 
 
 def _reason(error: SyntaxError) -> str:

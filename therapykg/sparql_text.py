@@ -18,13 +18,18 @@ _ECHAR = frozenset("tbnrf\"'\\")
 # operand before it. Anywhere else (after a variable, a literal, ``)``, or a
 # ``-`` that may end a prefixed name) the engine may read ``<`` as "less than".
 _TERM_EXPECTED = frozenset("{(,;.|/^=!&*+<[")
+# The head of a VALUES clause, written plainly (after white space or "}",
+# with no comment inside), up to its "{": what follows is data, not code.
+_VALUES_HEAD = re.compile(r"(?<![^ \t\r\n}])VALUES[ \t\r\n]*(?:[?$][A-Za-z0-9_]+|\((?:[ \t\r\n]*[?$][A-Za-z0-9_]+)*[ \t\r\n]*\))"
+                          r"[ \t\r\n]*$", re.IGNORECASE)
 _FORM = re.compile(r"(?<![\w:?$-])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:-])", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class Lexeme:
     """A string, IRI or comment at ``start:end``; ``after_operand``: an IRI
-    whose ``<`` the engine might read as an operator instead."""
+    whose ``<`` the engine might read otherwise (as "less than", or as the
+    second half of ``<<``), so that its text would be code."""
 
     kind: str  # "string", "iri" or "comment"
     start: int
@@ -59,7 +64,7 @@ def _char(text: str, at: int, quote: str, long: bool) -> int:
 
 def _string_end(text: str, start: int) -> int | None:
     """Where the string opening at ``start`` ends, by the engine's grammar
-    (a PEG: no backtracking), or None if it never ends."""
+    (a PEG: no backtracking within a rule), or None if it never ends."""
     quote = text[start]
     if text.startswith(quote * 3, start):
         at = start + 3
@@ -70,15 +75,23 @@ def _string_end(text: str, start: int) -> int | None:
             if not size:
                 break
             at += lead + size
-        return at + 3 if text.startswith(quote * 3, at) else None
+        if text.startswith(quote * 3, at):
+            return at + 3
+        # A long string that never ends: the engine then tries a short one at
+        # the same place, and reads '' (an empty string) and what follows.
     at = start + 1
     while size := _char(text, at, quote, False):
         at += size
     return at + 1 if text.startswith(quote, at) else None
 
 
-def lexemes(text: str) -> list[Lexeme]:
-    """The strings, IRIs and comments of ``text``, in order."""
+class TooAmbiguous(ValueError):
+    """More readings than the caller is willing to check."""
+
+
+def lexemes(text: str, less_than: frozenset[int] = frozenset()) -> list[Lexeme]:
+    """The strings, IRIs and comments of ``text``, in order; a ``<`` at an
+    offset in ``less_than`` is read as an operator, not as an IRI start."""
     found: list[Lexeme] = []
     at, n, previous = 0, len(text), ""
     # Open brackets: "<" means "less than" only inside an expression, which
@@ -100,10 +113,12 @@ def lexemes(text: str) -> list[Lexeme]:
                 at, previous = end, c
                 continue
         elif c == "<":
-            match = _IRI.match(text, at)
+            match = None if at in less_than else _IRI.match(text, at)
             if match:
                 in_parentheses = bool(open_brackets) and open_brackets[-1] == "("
-                found.append(Lexeme("iri", at, match.end(), after_operand=in_parentheses and previous not in _TERM_EXPECTED))
+                # Glued to a "<" before it, the engine may read "<<" (a triple term) instead.
+                other = (in_parentheses and previous not in _TERM_EXPECTED) or text[at - 1:at] == "<"
+                found.append(Lexeme("iri", at, match.end(), after_operand=other))
                 at, previous = match.end(), ">"
                 continue
         elif c == "\\":
@@ -111,13 +126,45 @@ def lexemes(text: str) -> list[Lexeme]:
             # a prefixed name (ex:a\'b): that character starts nothing.
             at, previous = at + 2, "a"
             continue
-        if c in "{([":
+        if c == "{" and _VALUES_HEAD.search(text, max(at - 256, found[-1].end if found else 0), at):
+            open_brackets.append("values")  # a data block: its rows hold terms, never an expression
+        elif c == "(" and open_brackets and open_brackets[-1] in ("values", "row"):
+            open_brackets.append("row")
+        elif c in "{([":
             open_brackets.append(c)
         elif c in "})]" and open_brackets:
             open_brackets.pop()
         if c not in " \t\r\n":
             previous = c
         at += 1
+    return found
+
+
+# Read as code, these characters change how the rest is read (a string, a
+# comment, an escape, nesting); an IRI holding none of them changes nothing
+# but its own text, which a caller can then read both ways at once.
+BRANCHING = frozenset("'\"#\\()[]{}")
+
+
+def readings(text: str, limit: int) -> list[list[Lexeme]]:
+    """Every way the engine may read ``text``: the lexemes once for each
+    choice, at every IRI whose ``<`` it might read otherwise and that holds
+    a BRANCHING character, of reading it as an IRI or not (the first reading
+    takes every such ``<`` as an IRI). Raises TooAmbiguous beyond ``limit``
+    readings."""
+    found: list[list[Lexeme]] = []
+    pending: list[frozenset[int]] = [frozenset()]
+    while pending:
+        less_than = pending.pop(0)
+        reading = lexemes(text, less_than)
+        found.append(reading)
+        # Each choice is made once, in text order: a choice only changes what comes after it.
+        last = max(less_than, default=-1)
+        pending += [less_than | {lexeme.start} for lexeme in reading
+                    if lexeme.kind == "iri" and lexeme.after_operand and lexeme.start > last
+                    and not BRANCHING.isdisjoint(text[lexeme.start + 1:lexeme.end - 1])]
+        if len(found) + len(pending) > limit:
+            raise TooAmbiguous(f"more than {limit} readings")
     return found
 
 

@@ -2,9 +2,9 @@
 away. Two lanes share the engine's slots (one per query process): ``adhoc``
 for queries clients write (the SPARQL endpoint) and ``service`` for the
 service's own known queries (named queries, GraphQL, pages). Ad-hoc queries
-may hold all slots but one, so the service lane always has a slot that
-runaways cannot take; each lane has a bounded queue, and a request that
-finds its queue full is refused at once rather than left to wait."""
+may hold every slot but the reserved ones, so the service lane always has a
+slot that runaways cannot take; each lane has a bounded queue, and a request
+that finds its queue full is refused at once rather than left to wait."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ import asyncio
 from collections import deque
 
 ADHOC, SERVICE = "adhoc", "service"
+# Slots (query processes) only the service lane may use.
+RESERVED_WORKERS = 1
 LANES = (SERVICE, ADHOC)  # the order in which freed slots are offered
 
 
@@ -24,9 +26,9 @@ class WaitedTooLong(Exception):
 
 
 class Lanes:
-    def __init__(self, slots: int, queue_limits: dict[str, int]):
+    def __init__(self, slots: int, queue_limits: dict[str, int], *, reserved: int = RESERVED_WORKERS):
         self.slots = slots
-        self.caps = {SERVICE: slots, ADHOC: max(1, slots - 1)}
+        self.caps = {SERVICE: slots, ADHOC: max(1, slots - reserved)}
         self.queue_limits = queue_limits
         self.running = {lane: 0 for lane in LANES}
         self.waiting: dict[str, deque[asyncio.Future]] = {lane: deque() for lane in LANES}

@@ -14,7 +14,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from therapykg.api import health, linked_data, named, sparql
-from therapykg.api.admission import ADHOC, SERVICE
+from therapykg.api.admission import ADHOC, RESERVED_WORKERS, SERVICE
 from therapykg.api.dataset import dataset_info
 from therapykg.api.engine import EngineUnavailable, QueryPool, QueryTimeout
 from therapykg.api.graphql.view import TherapyGraphQL
@@ -32,10 +32,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette):
         queues = {SERVICE: settings.service_queue, ADHOC: settings.adhoc_queue}
         if settings.backend:
-            pool = RemoteEngine(settings.backend, slots=settings.query_workers, queue_limits=queues)
+            pool = RemoteEngine(settings.backend, slots=settings.query_workers + RESERVED_WORKERS, queue_limits=queues)
         else:
             options = WorkerOptions(sandbox=settings.query_sandbox, memory_mib=settings.query_memory_mib)
-            pool = QueryPool(settings.query_workers, settings.store, options=options, queue_limits=queues)
+            # One process more than ad-hoc queries may use: the service lane's own.
+            pool = QueryPool(settings.query_workers + RESERVED_WORKERS, settings.store, options=options, queue_limits=queues)
         await pool.start()
         app.state.pool = pool
         app.state.dataset = None

@@ -5,11 +5,14 @@ engine's parser can take.
 
 The text is read by the engine's own lexical rules (therapykg.sparql_text):
 ``\\u`` escapes count inside strings and IRIs only, never across the query.
-Where the engine could read a ``<`` as "less than" rather than as the start
-of an IRI, and the two readings would disagree on where a string or comment
-starts, the guard looks for SERVICE in the raw text instead. A match in a
-variable name or in the local part of a prefixed name is not a keyword;
-anywhere else it is, whatever comes before or after it (the engine reads
+Where the engine could read a ``<`` as "less than" (or as half of ``<<``)
+rather than as the start of an IRI, every reading is checked, each by the
+same rules (or both at once, where the IRI holds nothing that would change
+how the rest is read). A match in a variable name or in the local part of a prefixed
+name is not a keyword, but only where the engine certainly reads that name:
+its prefix is declared and the IRI it names is valid (otherwise the engine
+reads the prefix alone, ``rdf:``, and the rest as what follows it). Anywhere
+else a keyword is one, whatever comes before or after it (the engine reads
 ``SERVICEex:a`` as SERVICE followed by ``ex:a``).
 
 The query processes cannot open network connections at all (see
@@ -19,9 +22,12 @@ the engine from trying."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+
+import pyoxigraph as ox
 
 from therapykg.namespaces import GRAPH_DATA, GRAPH_INFERRED, GRAPH_ONTOLOGY, PREFIXES
-from therapykg.sparql_text import Lexeme, lexemes
+from therapykg.sparql_text import BRANCHING, Lexeme, TooAmbiguous, readings
 
 LOCAL_GRAPHS = frozenset({GRAPH_ONTOLOGY, GRAPH_DATA, GRAPH_INFERRED})
 UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY")
@@ -29,19 +35,41 @@ UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD",
 # at about 200 nested [ ] and 800 chained path steps, so both stay far below.
 MAX_NESTING = 64
 MAX_OPERATORS = 1000
+# Each '<' the engine may read two ways doubles the readings to check.
+MAX_READINGS = 8
 
 SERVICE_REFUSED = "SERVICE is not allowed: this endpoint makes no outbound requests"
 _SERVICE = re.compile("service", re.IGNORECASE)
 _FROM = re.compile("from", re.IGNORECASE)
-_NAMED = re.compile(r"\s*named", re.IGNORECASE)
-_PREFIX = re.compile(r"prefix\s*([^\s:]*):", re.IGNORECASE)
-# Names whose letters are never keywords: variable names and the local part
-# of prefixed names (ASCII only, so never longer than the engine's own).
-_NAMES = re.compile(r"(?<=[?$])[A-Za-z0-9_]+|(?<=:)[A-Za-z0-9_:](?:[A-Za-z0-9_\-.:]|%[0-9A-Fa-f]{2}|\\.)*")
-_PNAME = re.compile(r"([A-Za-z][\w.-]*)?:((?:[\w\-.:]|%[0-9A-Fa-f]{2}|\\.)*)")
+_NAMED = re.compile("named", re.IGNORECASE)
+# Names by the engine's grammar (Oxigraph's PEG: each repetition takes all it
+# can and gives nothing back, hence the possessive quantifiers).
+_PN_CHARS_BASE = ("A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c\u200d"
+                  "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd")
+_PN_CHARS = _PN_CHARS_BASE + "_0-9\u00b7\u0300-\u036f\u203f\u2040\\-"
+_PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
+_PN_PREFIX = re.compile(rf"[{_PN_CHARS_BASE}][{_PN_CHARS}]*+(?:\.++[{_PN_CHARS}]++)*+")
+_PN_LOCAL = re.compile(rf"(?:[{_PN_CHARS_BASE}_:0-9]|{_PLX})(?:[{_PN_CHARS}:]|{_PLX})*+(?:\.++(?:[{_PN_CHARS}:]|{_PLX})++)?+")
+_VARNAME = re.compile(rf"[{_PN_CHARS_BASE}_0-9][{_PN_CHARS_BASE}_0-9\u00b7\u0300-\u036f\u203f\u2040]*+")
+_LABEL = re.compile(rf"[{_PN_CHARS_BASE}_0-9][{_PN_CHARS}]*+(?:\.++[{_PN_CHARS}]++)*+")
+# Where a variable, a blank node label or a prefixed name may start (nothing else can hold one).
+_NAME_START = re.compile(rf"[?$]|_:|[{_PN_CHARS_BASE}:]")
+_PREFIX_DECLARATION = re.compile(rf"(?i:prefix)\s*((?:{_PN_PREFIX.pattern})?):")
 _OPENING, _CLOSING = frozenset("{(["), frozenset("})]")
 _OPERATORS = re.compile(r"&&|\|\||[|/*+!-]|\b(?:UNION|OPTIONAL|MINUS)\b", re.IGNORECASE)
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+# Outside strings and IRIs a backslash escapes a character of a local name (or is an error).
+_ESCAPED = re.compile(r"\\.", re.DOTALL)
+
+
+@lru_cache(maxsize=4096)
+def _valid_iri(iri: str) -> bool:
+    """Whether the engine takes ``iri`` as an absolute IRI (it checks with the same library)."""
+    try:
+        ox.NamedNode(iri)
+    except (ValueError, TypeError):
+        return False
+    return True
 
 
 class Refused(Exception):
@@ -53,23 +81,30 @@ class Refused(Exception):
 
 
 class _Reading:
-    """The query's code (strings, IRIs, comments and names blanked) and its lexemes."""
+    """One reading of the query: its code (strings, IRIs, comments and the
+    names the engine certainly reads as names blanked) and its lexemes."""
 
-    def __init__(self, query: str):
+    def __init__(self, query: str, lexemes: list[Lexeme]):
         self.query = query
-        self.lexemes = lexemes(query)
-        self.by_start = {lexeme.start: lexeme for lexeme in self.lexemes}
+        self.lexemes = lexemes
+        self.by_start = {lexeme.start: lexeme for lexeme in lexemes}
         parts, at = [], 0
-        for lexeme in self.lexemes:
+        for lexeme in lexemes:
+            # An IRI the engine may read as "less than" and code, that holds
+            # nothing that changes how the rest is read, is read both ways at
+            # once: its text stays (see therapykg.sparql_text.readings).
+            if lexeme.kind == "iri" and lexeme.after_operand and BRANCHING.isdisjoint(query[lexeme.start:lexeme.end]):
+                continue
             parts += [query[at:lexeme.start], " " * (lexeme.end - lexeme.start)]
             at = lexeme.end
         parts.append(query[at:])
         self.words = "".join(parts)
-        self.code = _NAMES.sub(lambda m: " " * len(m.group(0)), self.words)
+        self.declared = self._declarations()
+        self.code = self._blank_names()
         # An IRI after an operand that holds a quote, hash or backslash: read
         # as "less than", its rest would start a string or comment elsewhere.
         self.ambiguous = any(lexeme.kind == "iri" and lexeme.after_operand and any(c in query[lexeme.start:lexeme.end] for c in "'#\\")
-                             for lexeme in self.lexemes)
+                             for lexeme in lexemes)
 
     def skip_space(self, at: int) -> int:
         """The offset of the next character that is neither white space nor a comment."""
@@ -89,33 +124,102 @@ class _Reading:
             return None
         return _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), self.query[lexeme.start + 1:lexeme.end - 1])
 
-    def prefixes(self) -> dict[str, str]:
-        declared = dict(PREFIXES)
-        for match in _PREFIX.finditer(self.code):
+    def _declarations(self) -> dict[str, set[str]]:
+        """Every namespace each prefix may stand for: the predeclared one and
+        every one the query may declare (a stray match only adds doubt)."""
+        declared = {prefix: {iri} for prefix, iri in PREFIXES.items()}
+        for match in _PREFIX_DECLARATION.finditer(self.words):
             iri = self.iri_at(self.skip_space(match.end()))
             if iri is not None:
-                declared[match.group(1)] = iri
+                declared.setdefault(match.group(1), set()).add(iri)
         return declared
+
+    def _certain_name(self, prefix: str, local: str) -> bool:
+        """Whether the engine certainly reads ``prefix:local`` as one name:
+        the prefix is declared and every IRI it may name is valid, also for
+        any shorter prefix the engine may start at after a keyword glued to
+        it (``DESCRIBEex:a``). Otherwise the engine may take ``prefix:``
+        alone and read ``local`` as what follows it."""
+        value = local.replace("\\", "")
+        for cut in range(len(prefix) + 1):
+            shorter = prefix[cut:]
+            if shorter and not _PN_PREFIX.fullmatch(shorter):
+                continue
+            namespaces = self.declared.get(shorter)
+            if not namespaces:
+                if cut == 0:
+                    return False
+                continue
+            if not all(_valid_iri(namespace + value) for namespace in namespaces):
+                return False
+        return True
+
+    def _blank_names(self) -> str:
+        """``words`` with variable names, blank node labels and the local
+        parts of certain prefixed names blanked."""
+        words, spans, at = self.words, [], 0
+        while (start := _NAME_START.search(words, at)) is not None:
+            at = start.start()
+            if words[at] in "?$":
+                name = _VARNAME.match(words, at + 1)
+                if name:
+                    spans.append(name.span())
+                at = name.end() if name else at + 1
+                continue
+            if words.startswith("_:", at):
+                label = _LABEL.match(words, at + 2)
+                if label:
+                    spans.append(label.span())
+                at = label.end() if label else at + 2
+                continue
+            prefix = _PN_PREFIX.match(words, at)
+            end = prefix.end() if prefix else at
+            if words.startswith(":", end):
+                local = _PN_LOCAL.match(words, end + 1)
+                if local and self._certain_name(words[at:end], local.group()):
+                    spans.append(local.span())
+                    at = local.end()
+                else:
+                    at = end + 1  # what follows the colon is read on its own
+                continue
+            at = end if prefix else at + 1  # a word that names nothing: a keyword, or an error
+        parts, at = [], 0
+        for start, end in spans:
+            parts += [words[at:start], " " * (end - start)]
+            at = end
+        parts.append(words[at:])
+        return "".join(parts)
+
+    def _targets(self, at: int, unknown: bool = True) -> list[str]:
+        """The graph an IRI or prefixed name at ``at`` may name (each
+        namespace its prefix may stand for); one with a prefix not declared
+        is kept as written if ``unknown``, else left out (the engine reads no name there)."""
+        iri = self.iri_at(at)
+        if iri is not None:
+            return [iri]
+        prefix = _PN_PREFIX.match(self.words, at)
+        end = prefix.end() if prefix else at
+        if not self.words.startswith(":", end):
+            return []
+        local = _PN_LOCAL.match(self.words, end + 1)
+        value = local.group().replace("\\", "") if local else ""
+        namespaces = self.declared.get(self.words[at:end])
+        if not namespaces:
+            return [self.words[at:local.end() if local else end + 1]] if unknown else []
+        return [namespace + value for namespace in sorted(namespaces)]
 
     def dataset_iris(self) -> list[str]:
         """The targets of everything that may be a FROM or FROM NAMED clause;
         a target that is neither an IRI nor a known prefixed name is kept as
         written (and so is not a graph of this dataset)."""
-        targets, prefixes = [], None
+        targets = []
         for match in _FROM.finditer(self.code):
             at = self.skip_space(match.end())
-            named = _NAMED.match(self.query, at)
-            if named and self.code[named.start():named.end()].strip():
-                at = self.skip_space(named.end())
-            iri = self.iri_at(at)
-            if iri is not None:
-                targets.append(iri)
-                continue
-            pname = _PNAME.match(self.query, at)
-            if pname and pname.group(0) != ":":
-                prefixes = prefixes if prefixes is not None else self.prefixes()
-                base = prefixes.get(pname.group(1) or "")
-                targets.append(base + re.sub(r"\\(.)", r"\1", pname.group(2)) if base is not None else pname.group(0))
+            named = _NAMED.match(self.code, at)
+            # NAMEDg:x is also a prefixed name of its own if the prefix NAMEDg is declared.
+            targets += self._targets(at, unknown=not named)
+            if named:
+                targets += self._targets(self.skip_space(named.end()))
         return targets
 
 
@@ -126,27 +230,36 @@ def _has_keyword(code: str, keyword: str) -> bool:
 
 def check_query(query: str, default_graphs: list[str], named_graphs: list[str]) -> None:
     """Raise Refused for updates, SERVICE, datasets outside this store, and
-    nesting or operator chains deeper than the limits."""
-    reading = _Reading(query)
-    if _SERVICE.search(reading.code):
+    nesting or operator chains deeper than the limits, in any reading of the query."""
+    try:
+        every = [_Reading(query, lexed) for lexed in readings(query, MAX_READINGS)]
+    except TooAmbiguous:
+        status, refused = (403, f"{SERVICE_REFUSED}: ") if _SERVICE.search(query) else (400, "")
+        raise Refused(status, f"{refused}the query has more than {MAX_READINGS} ways to be read: too many places where "
+                              "a '<' could be 'less than' or the start of an IRI; put a space after '<' when you mean "
+                              "'less than'") from None
+    if any(_SERVICE.search(reading.code) for reading in every):
         raise Refused(403, f"{SERVICE_REFUSED} (federate from your client instead)")
-    if reading.ambiguous and _SERVICE.search(query):
+    if every[0].ambiguous and _SERVICE.search(query):
         raise Refused(403, f"{SERVICE_REFUSED}: the word 'service' appears in this query where the engine could read it as "
                            "the keyword (a '<' inside parentheses, after a value, could be 'less than' or an IRI holding "
                            "a quote or '#'); put a space after '<' when you mean 'less than'")
-    updates = [k for k in UPDATE_KEYWORDS if _has_keyword(reading.code, k)]
-    has_query_form = any(_has_keyword(reading.code, k) for k in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"))
-    if updates and (not has_query_form or "LOAD" in updates):
-        raise Refused(403, f"SPARQL Update ({', '.join(updates)}) is not allowed: this endpoint is read-only")
-    for iri in reading.dataset_iris() + default_graphs + named_graphs:
+    for reading in every:
+        updates = [k for k in UPDATE_KEYWORDS if _has_keyword(reading.code, k)]
+        has_query_form = any(_has_keyword(reading.code, k) for k in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"))
+        if updates and (not has_query_form or "LOAD" in updates):
+            raise Refused(403, f"SPARQL Update ({', '.join(updates)}) is not allowed: this endpoint is read-only")
+    for iri in [iri for reading in every for iri in reading.dataset_iris()] + default_graphs + named_graphs:
         if iri not in LOCAL_GRAPHS:
             raise Refused(400, f"graph <{iri}> is not in this dataset and remote graphs are never fetched; "
                                f"available graphs: {', '.join(sorted(LOCAL_GRAPHS))}")
-    _check_shape(reading.code)
+    for reading in every:
+        _check_shape(reading.code)
 
 
 def _check_shape(code: str) -> None:
     """Refuse nesting and operator chains that would exhaust the parser's stack."""
+    code = _ESCAPED.sub("  ", code)
     depth = deepest = 0
     for c in code:
         if c in _OPENING:

@@ -24,7 +24,7 @@ async def readyz(request: Request) -> JSONResponse:
         except (EngineUnavailable, QueryTimeout, RuntimeError):
             ready = False
     body = {"status": "ready" if ready else "unavailable", "version": pool.version,
-            "idle_workers": pool.ready_workers, "alive_workers": pool.alive_workers,
+            "workers": pool.lanes.slots, "idle_workers": pool.ready_workers, "alive_workers": pool.alive_workers,
             "queued": pool.lanes.queued, "triples": triples,
             "sandbox": pool.sandbox, "query_memory_mib": pool.memory_mib}
     if getattr(pool, "endpoint", None):

@@ -12,6 +12,7 @@ from starlette.responses import PlainTextResponse, Response
 
 from therapykg.api.admission import SERVICE
 from therapykg.api.engine import EngineBusy, EngineUnavailable, QueryMemoryExceeded, QueryTimeout
+from therapykg.api.protocol import ABORT_EXTENSION
 from therapykg.api.worker import QueryJob, QueryOutcome
 
 DISCONNECT_POLL_SECONDS = 0.25
@@ -53,7 +54,14 @@ class SpooledResponse(Response):
         try:
             await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
             while chunk := self.spool.read(CHUNK_BYTES):
-                await asyncio.wait_for(send({"type": "http.response.body", "body": chunk, "more_body": True}), self.send_timeout)
+                try:
+                    await asyncio.wait_for(send({"type": "http.response.body", "body": chunk, "more_body": True}), self.send_timeout)
+                except asyncio.TimeoutError:
+                    # The client stopped reading: drop the connection (see therapykg.api.protocol).
+                    abort = scope.get("extensions", {}).get(ABORT_EXTENSION, {}).get("abort")
+                    if abort is not None:
+                        abort()
+                    return
             await send({"type": "http.response.body", "body": b"", "more_body": False})
         finally:
             self.spool.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -45,17 +47,28 @@ class AccessLogMiddleware:
 
 
 class BodyLimitMiddleware:
-    """413 for a request body larger than ``limit`` bytes, declared or streamed."""
+    """413 for a request body larger than ``limit`` bytes, declared or streamed.
 
-    def __init__(self, app: ASGIApp, limit: int):
+    The rest of the body is read and dropped before the answer (up to
+    ``drain_bytes`` more and ``drain_seconds``, in constant memory): a client
+    that writes its whole body before reading would otherwise meet a
+    connection reset, since closing a socket with unread data resets it. The
+    413 closes the connection, so a body beyond those bounds is cut."""
+
+    def __init__(self, app: ASGIApp, limit: int, *, drain_bytes: int = 4 * 1024 * 1024, drain_seconds: float = 5.0):
         self.app, self.limit = app, limit
+        self.drain_bytes, self.drain_seconds = drain_bytes, drain_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope["headers"]).get(b"content-length")
+        headers = dict(scope["headers"])
+        declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            # A client waiting for "100 Continue" has not sent the body: nothing to drain.
+            if headers.get(b"expect", b"").lower() != b"100-continue":
+                await self._drain(receive)
             await self._too_large(send)
             return
         seen = 0
@@ -66,20 +79,37 @@ class BodyLimitMiddleware:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.limit:
-                    raise _TooLarge
+                    raise _TooLarge(more=message.get("more_body", False))
             return message
 
         try:
             await self.app(scope, receiving, send)
-        except _TooLarge:
+        except _TooLarge as too_large:
+            if too_large.more:
+                await self._drain(receive)
             await self._too_large(send)
+
+    async def _drain(self, receive: Receive) -> None:
+        drained = 0
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(self.drain_seconds):
+                while drained <= self.drain_bytes:
+                    message = await receive()
+                    if message["type"] != "http.request":
+                        return
+                    drained += len(message.get("body", b""))
+                    if not message.get("more_body", False):
+                        return
 
     async def _too_large(self, send: Send) -> None:
         body = f"request body larger than {self.limit} bytes\n".encode()
         await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())]})
+                    "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode()),
+                                (b"connection", b"close")]})
         await send({"type": "http.response.body", "body": body})
 
 
 class _TooLarge(Exception):
-    pass
+    def __init__(self, *, more: bool):
+        super().__init__()
+        self.more = more

@@ -7,12 +7,13 @@ from enum import Enum
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors, MaxAliasesLimiter, MaxTokensLimiter, ParserCache, QueryDepthLimiter, ValidationCache
+from strawberry.extensions import MaskErrors
 from strawberry.types import Info
 
 from therapykg.api.graphql.compare import Aspect, Comparison, compare
 from therapykg.api.graphql.dose import DoseCalculation, calculate
 from therapykg.api.graphql.ids import UserInputError, to_iri
+from therapykg.api.graphql.limits import Limits, request_limits
 from therapykg.api.graphql.nodes import RDF_TYPE
 from therapykg.api.graphql.types.adverse_event import AdverseReaction, adverse_reaction
 from therapykg.api.graphql.types.alternative import Alternative, alternative
@@ -250,12 +251,21 @@ async def _filtered(info: Info, items: list[Therapy], spec: TherapyFilter) -> li
     return items
 
 
+INTERNAL_ERROR = "Unexpected error."  # what the client sees of a masked error
+
+
 def _should_mask(error: GraphQLError) -> bool:
-    """Show the client its own mistakes; hide internal failures."""
-    return not isinstance(error.original_error, UserInputError) and error.original_error is not None
+    """Show the client its own mistakes; hide internal failures. An error
+    outside any field that graphql-core raised (a variable of the wrong type,
+    a failed validation) is the client's; one raised in a resolver is internal
+    unless it is a UserInputError."""
+    original = error.original_error
+    if original is None or isinstance(original, UserInputError):
+        return False
+    return error.path is not None or not isinstance(original, GraphQLError)
 
 
-def build_schema(max_depth: int = 10, max_aliases: int = 30, max_tokens: int = 2000) -> strawberry.Schema:
+def build_schema(*, limits: Limits = Limits()) -> strawberry.Schema:
     from therapykg.api.graphql.types import common, monitoring, pharmacology, regimen, safety, statement
     from therapykg.api.graphql.types import indication as ind
 
@@ -265,12 +275,8 @@ def build_schema(max_depth: int = 10, max_aliases: int = 30, max_tokens: int = 2
                regimen.DoseStep, regimen.Premedication, monitoring.AdministrationRequirement, safety.SafetyStatement,
                pharmacology.PharmacologyClaim, statement.Statement],
         extensions=[
-            lambda: QueryDepthLimiter(max_depth=max_depth),
-            lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
-            lambda: MaxTokensLimiter(max_token_count=max_tokens),
-            ParserCache,
-            ValidationCache,
-            lambda: MaskErrors(should_mask_error=_should_mask),
+            request_limits(limits),  # also caches the parsing and validation of small queries
+            lambda: MaskErrors(should_mask_error=_should_mask, error_message=INTERNAL_ERROR),
         ],
     )
 

@@ -1,21 +1,42 @@
-"""The /graphql endpoint: strawberry's ASGI view with a per-request context
-(fresh DataLoaders), a result cache keyed by the graph version, and a
-GraphiQL page served from the package (no CDN)."""
+"""The /graphql endpoint: strawberry's ASGI view with a per-request context,
+a result cache keyed by the graph version, and a GraphiQL page served from
+the package (no CDN).
+
+Parsing, validating and executing a query is Python work whose cost the
+client chooses; on the event loop that serves every client, one costly
+request would stall them all. So each request runs on a small pool of
+threads, each call on an event loop of its own, under a deadline (the query
+timeout) after which the client gets 503 and the work is cancelled; resolvers
+reach the query pool, which belongs to the main loop, through PoolBackend.
+The response body is encoded there too, and cached as bytes. Bodies that
+cannot be read get 400, and every error has the GraphQL shape."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cached_property, partial
+from typing import Any, TypeVar
 
+from graphql import GraphQLError
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
-from strawberry.asgi import GraphQL
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from strawberry import UNSET
+from strawberry.asgi import GraphQL, HTTPException
+from strawberry.http import GraphQLRequestData, process_result
 from strawberry.types import ExecutionResult
 
 from therapykg.api.graphql.backend import Backend, PoolBackend
+from therapykg.api.graphql.limits import json_problem
 from therapykg.api.graphql.loaders import Loaders
-from therapykg.api.graphql.schema import schema
+from therapykg.api.graphql.schema import INTERNAL_ERROR, schema
+
+T = TypeVar("T")
 
 PAGE = """<!doctype html>
 <html lang="en">
@@ -49,38 +70,148 @@ query CompareAntiCD19AndCD22 {
 @dataclass
 class Context:
     backend: Backend
-    loaders: Loaders
     request: Request | None = None
     response: Response | None = None
 
+    @cached_property
+    def loaders(self) -> Loaders:
+        """Made at first use, on the event loop that runs the request: a DataLoader belongs to one loop."""
+        return Loaders(self.backend)
+
+
+def _errors(message: str, *, status: int) -> JSONResponse:
+    return JSONResponse({"errors": [{"message": message}]}, status_code=status)
+
+
+@dataclass
+class _Encoded(ExecutionResult):
+    """A result with its response body, encoded on the thread that made it;
+    kept as bytes, which cost the garbage collector nothing to hold."""
+
+    body: bytes = b""
+    refused: bool = False  # refused before execution: parse, validation, limits, variables
+
+
+class _ResultCache:
+    """Encoded results, least recently used out first, at most ``size`` bytes in all."""
+
+    def __init__(self, *, size: int):
+        self.size, self.held = size, 0
+        self._results: OrderedDict[tuple, _Encoded] = OrderedDict()
+
+    def get(self, key: tuple) -> _Encoded | None:
+        found = self._results.get(key)
+        if found is not None:
+            self._results.move_to_end(key)
+        return found
+
+    def put(self, key: tuple, result: _Encoded, *, entries: int) -> None:
+        """Keep ``result``, and at most ``entries`` results (0: none)."""
+        if not entries or len(result.body) > self.size or key in self._results:
+            return
+        self._results[key] = result
+        self.held += len(result.body)
+        while len(self._results) > entries or self.held > self.size:
+            self.held -= len(self._results.popitem(last=False)[1].body)
+
+
+def _run_until(run: Callable[[], Awaitable[T]], deadline: float) -> T:
+    """On a pool thread: ``run()`` on an event loop of its own, cancelled at ``deadline``."""
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise TimeoutError  # the request waited for a thread until its deadline
+    return asyncio.run(asyncio.wait_for(run(), remaining))
+
 
 class TherapyGraphQL(GraphQL):
-    def __init__(self, **options):
+    """``threads`` run requests (Python holds one at a time: more would only
+    take turns with the event loop); bodies may nest ``json_nesting`` deep;
+    cached results take at most ``cache_bytes``."""
+
+    def __init__(self, *, threads: int = 2, json_nesting: int = 32, cache_bytes: int = 32 << 20, **options):
         super().__init__(schema, **options)
-        self._cache: OrderedDict[tuple, ExecutionResult] = OrderedDict()
+        self._threads = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="graphql")
+        self._json_nesting = json_nesting
+        self._cache = _ResultCache(size=cache_bytes)
 
     async def get_context(self, request: Request, response: Response) -> Context:
         state = request.app.state
-        backend = PoolBackend(state.pool, state.settings.query_timeout)
-        return Context(backend=backend, loaders=Loaders(backend), request=request, response=response)
+        backend = PoolBackend(state.pool, state.settings.query_timeout, loop=asyncio.get_running_loop())
+        return Context(backend=backend, request=request, response=response)
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         static = request.url_for("static", path="").path.rstrip("/")
         config = json.dumps({"endpoint": str(request.url_for("graphql")), "query": DEFAULT_QUERY}).replace("</", "<\\/")
         return HTMLResponse(PAGE.format(static=static, config=config))
 
+    async def run(self, request: Request, context: Any = UNSET, root_value: Any = UNSET) -> Response:
+        try:
+            return await super().run(request, context, root_value)
+        except HTTPException as exc:
+            return _errors(exc.reason, status=exc.status_code)
+
+    def parse_json(self, data: str | bytes) -> Any:
+        """The request body (bytes: an object, or a list for a batch) or a
+        query parameter (text: variables or extensions), refused with 400 when
+        it is not UTF-8 JSON, nests too deeply, or is a body of another kind."""
+        try:
+            value = json.loads(data)
+        except RecursionError:
+            raise HTTPException(400, f"JSON nested more than the limit of {self._json_nesting} deep") from None
+        except ValueError:  # not JSON, or not UTF-8
+            raise HTTPException(400, "Unable to parse request body as JSON") from None
+        if problem := json_problem(value, nesting=self._json_nesting):
+            raise HTTPException(400, problem)
+        if isinstance(data, bytes) and not isinstance(value, dict | list):
+            raise HTTPException(400, "The request body must be a JSON object.")
+        return value
+
+    async def parse_http_body(self, request) -> GraphQLRequestData:
+        data = await super().parse_http_body(request)  # batching is off: never a list
+        if not isinstance(data.operation_name, str | None):
+            raise HTTPException(400, "The GraphQL operation's `operationName` must be a string or null, if provided.")
+        return data
+
     async def execute_single(self, request, request_adapter, sub_response, context, root_value, request_data) -> ExecutionResult:
+        settings = request.app.state.settings
         # The graph is read-only between builds: a result is valid for its version.
         key = (request.app.state.pool.version, request_data.query, json.dumps(request_data.variables, sort_keys=True),
                request_data.operation_name)
-        size = request.app.state.settings.graphql_cache_size
-        cached = self._cache.get(key) if size else None
-        if cached is not None:
-            self._cache.move_to_end(key)
+        if (cached := self._cache.get(key)) is not None:
             return cached
-        result = await super().execute_single(request, request_adapter, sub_response, context, root_value, request_data)
-        if size and not result.errors:
-            self._cache[key] = result
-            if len(self._cache) > size:
-                self._cache.popitem(last=False)
+        run = partial(self._execute_encoded, request, request_adapter, sub_response, context, root_value, request_data)
+        try:
+            result = await self._off_loop(run, timeout=settings.query_timeout)
+        except TimeoutError:
+            sub_response.status_code = 503
+            sub_response.headers["Retry-After"] = "1"
+            return ExecutionResult(data=None, errors=[GraphQLError(
+                f"the request did not finish within the limit of {settings.query_timeout:g} s")])
+        if result.refused:
+            sub_response.status_code = 400
+        if not result.errors:
+            self._cache.put(key, result, entries=settings.graphql_cache_size)
         return result
+
+    async def _execute_encoded(self, *args) -> _Encoded:
+        """On a pool thread: the result, and its response body."""
+        result = await super().execute_single(*args)
+        refused = bool(result.errors) and result.data is None and all(
+            e.path is None and e.message != INTERNAL_ERROR for e in result.errors)
+        body = self.encode_json(process_result(result))
+        return _Encoded(data=None, errors=result.errors, body=body.encode() if isinstance(body, str) else body, refused=refused)
+
+    async def _off_loop(self, run: Callable[[], Awaitable[T]], *, timeout: float) -> T:
+        """``run()`` on a pool thread, stopped after ``timeout`` seconds.
+
+        :raises TimeoutError: the time is up; the work is cancelled at its next await.
+        """
+        work = asyncio.get_running_loop().run_in_executor(self._threads, _run_until, run, time.monotonic() + timeout)
+        return await asyncio.wait_for(work, timeout)
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> Any:
+        # An encoded result goes as it is to encode_json.
+        return result if isinstance(result, _Encoded) else await super().process_result(request, result)
+
+    def encode_json(self, data: Any) -> str | bytes:
+        return data.body if isinstance(data, _Encoded) else super().encode_json(data)
