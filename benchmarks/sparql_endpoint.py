@@ -28,6 +28,7 @@ import pyoxigraph as ox
 from therapykg.graph import load_graph
 from therapykg.namespaces import PREFIXES
 from therapykg.queries import library, runnable_text
+from therapykg.sparql_text import query_form
 
 # The oxigraph CLI from the bench extras: beside this interpreter, else on PATH.
 _BESIDE = Path(sys.executable).with_name("oxigraph")
@@ -78,8 +79,7 @@ def wait_ready(url: str, process: subprocess.Popen, seconds: float = 30) -> floa
 
 
 def accept_for(query: str) -> str:
-    body = re.sub(r"PREFIX\s+[\w-]*:\s*<[^>]*>", " ", re.sub(r"#[^\n]*", " ", query), flags=re.I)
-    form = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", body, re.I).group(1).upper()
+    form = query_form(query)
     return "text/turtle" if form in ("CONSTRUCT", "DESCRIBE") else "application/sparql-results+json"
 
 

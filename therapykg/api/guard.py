@@ -223,9 +223,13 @@ class _Reading:
         return targets
 
 
-def _has_keyword(code: str, keyword: str) -> bool:
-    # For messages only: a keyword as a bare word.
-    return re.search(rf"(?<![\w:?$-]){keyword}(?![\w:-])", code, re.IGNORECASE) is not None
+def _bare_words(words: tuple[str, ...]) -> re.Pattern:
+    # For messages only: keywords as bare words.
+    return re.compile(rf"(?<![\w:?$-])({'|'.join(words)})(?![\w:-])", re.IGNORECASE)
+
+
+_UPDATES = _bare_words(UPDATE_KEYWORDS)
+_FORMS = _bare_words(("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"))
 
 
 def check_query(query: str, default_graphs: list[str], named_graphs: list[str]) -> None:
@@ -245,8 +249,9 @@ def check_query(query: str, default_graphs: list[str], named_graphs: list[str]) 
                            "the keyword (a '<' inside parentheses, after a value, could be 'less than' or an IRI holding "
                            "a quote or '#'); put a space after '<' when you mean 'less than'")
     for reading in every:
-        updates = [k for k in UPDATE_KEYWORDS if _has_keyword(reading.code, k)]
-        has_query_form = any(_has_keyword(reading.code, k) for k in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"))
+        found = {word.upper() for word in _UPDATES.findall(reading.code)}
+        updates = [k for k in UPDATE_KEYWORDS if k in found]
+        has_query_form = _FORMS.search(reading.code) is not None
         if updates and (not has_query_form or "LOAD" in updates):
             raise Refused(403, f"SPARQL Update ({', '.join(updates)}) is not allowed: this endpoint is read-only")
     for iri in [iri for reading in every for iri in reading.dataset_iris()] + default_graphs + named_graphs:
