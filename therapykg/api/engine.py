@@ -212,7 +212,10 @@ class QueryPool:
                 self._discard(w)
                 raise QueryTimeout(f"query timed out after {timeout:g} s and was stopped") from None
             except (EOFError, OSError):
-                raise self._died(w) from None
+                cause = self._died(w)
+                if attempt == 1 and w.process.exitcode in (-signal.SIGKILL, -signal.SIGTERM):
+                    continue  # killed from outside (not by this query): once more on another worker
+                raise cause from None
             except asyncio.CancelledError:
                 # The client went away mid-query: the worker is still busy with it.
                 self._discard(w)
