@@ -11,6 +11,7 @@ memory in this process."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import multiprocessing
 import pickle
@@ -104,6 +105,26 @@ async def _read_exactly(loop: asyncio.AbstractEventLoop, sock: socket.socket, si
     return b"".join(chunks)
 
 
+@contextlib.asynccontextmanager
+async def admitted(lanes: Lanes, lane: str, timeout: float):
+    """A slot in ``lane`` for the body of the ``with``, with the admission
+    refusals as the engine's own errors (the same for every backend).
+
+    :raises EngineBusy: the lane's queue is full.
+    :raises QueryTimeout: no slot became free within ``timeout``.
+    """
+    try:
+        await lanes.acquire(lane, timeout)
+    except Overloaded as exc:
+        raise EngineBusy(f"the server is busy: {exc}") from None
+    except WaitedTooLong as exc:
+        raise QueryTimeout(str(exc)) from None
+    try:
+        yield
+    finally:
+        lanes.release(lane)
+
+
 class QueryPool:
     def __init__(self, size: int, store: str, *, options: WorkerOptions = WorkerOptions(),
                  queue_limits: dict[str, int] | None = None):
@@ -180,18 +201,9 @@ class QueryPool:
         :raises QueryMemoryExceeded: the query went past the memory ceiling.
         :raises EngineUnavailable: the worker crashed.
         """
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        try:
-            await self.lanes.acquire(lane, timeout)
-        except Overloaded as exc:
-            raise EngineBusy(f"the server is busy: {exc}") from None
-        except WaitedTooLong as exc:
-            raise QueryTimeout(str(exc)) from None
-        try:
+        deadline = asyncio.get_running_loop().time() + timeout
+        async with admitted(self.lanes, lane, timeout):
             return await self._run(job, deadline, timeout)
-        finally:
-            self.lanes.release(lane)
 
     async def _run(self, job: QueryJob, deadline: float, timeout: float) -> QueryOutcome:
         loop = asyncio.get_running_loop()

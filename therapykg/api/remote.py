@@ -11,8 +11,8 @@ import time
 import httpx
 import pyoxigraph as ox
 
-from therapykg.api.admission import ADHOC, SERVICE, Lanes, Overloaded, WaitedTooLong
-from therapykg.api.engine import MIN_RUN_SECONDS, EngineBusy, EngineUnavailable, QueryTimeout
+from therapykg.api.admission import ADHOC, SERVICE, Lanes
+from therapykg.api.engine import MIN_RUN_SECONDS, EngineUnavailable, QueryTimeout, admitted
 from therapykg.api.negotiation import NotAcceptable
 from therapykg.api.portable import expand_construct_where, standard_json, standard_xml
 from therapykg.api.results import serialize
@@ -140,16 +140,8 @@ class RemoteEngine:
     async def execute(self, job: QueryJob, timeout: float, *, lane: str = SERVICE) -> QueryOutcome:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        try:
-            await self.lanes.acquire(lane, timeout)
-        except Overloaded as exc:
-            raise EngineBusy(f"the server is busy: {exc}") from None
-        except WaitedTooLong as exc:
-            raise QueryTimeout(str(exc)) from None
-        try:
+        async with admitted(self.lanes, lane, timeout):
             return await self._execute(job, max(deadline - loop.time(), MIN_RUN_SECONDS))
-        finally:
-            self.lanes.release(lane)
 
     async def _execute(self, job: QueryJob, timeout: float) -> QueryOutcome:
         if self.graph is None:
