@@ -22,6 +22,9 @@ _TERM_EXPECTED = frozenset("{(,;.|/^=!&*+<[")
 # with no comment inside), up to its "{": what follows is data, not code.
 _VALUES_HEAD = re.compile(r"(?<![^ \t\r\n}])VALUES[ \t\r\n]*(?:[?$][A-Za-z0-9_]+|\((?:[ \t\r\n]*[?$][A-Za-z0-9_]+)*[ \t\r\n]*\))"
                           r"[ \t\r\n]*$", re.IGNORECASE)
+# Characters that start or end nothing the lexer tracks (strings, IRIs,
+# comments, escapes, brackets).
+_PLAIN = re.compile(r"[^#\"'<\\{}()\[\]]+")
 _FORM = re.compile(r"(?<![\w:?$-])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:-])", re.IGNORECASE)
 
 
@@ -98,6 +101,14 @@ def lexemes(text: str, less_than: frozenset[int] = frozenset()) -> list[Lexeme]:
     # is always within parentheses (a group pattern or [ ] resets that).
     open_brackets: list[str] = []
     while at < n:
+        # A run of characters that start nothing: only its last non-space counts.
+        plain = _PLAIN.match(text, at)
+        if plain:
+            run = plain.group().rstrip(" \t\r\n")
+            if run:
+                previous = run[-1]
+            at = plain.end()
+            continue
         c = text[at]
         if c == "#":
             end = at + 1

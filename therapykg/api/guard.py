@@ -56,7 +56,8 @@ _LABEL = re.compile(rf"[{_PN_CHARS_BASE}_0-9][{_PN_CHARS}]*+(?:\.++[{_PN_CHARS}]
 _NAME_START = re.compile(rf"[?$]|_:|[{_PN_CHARS_BASE}:]")
 _PREFIX_DECLARATION = re.compile(rf"(?i:prefix)\s*((?:{_PN_PREFIX.pattern})?):")
 _OPENING, _CLOSING = frozenset("{(["), frozenset("})]")
-_OPERATORS = re.compile(r"&&|\|\||[|/*+!-]|\b(?:UNION|OPTIONAL|MINUS)\b", re.IGNORECASE)
+_BRACKETS = re.compile(r"[{}()\[\]]")
+_OPERATOR_WORDS = ("union", "optional", "minus")
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 # Outside strings and IRIs a backslash escapes a character of a local name (or is an error).
 _ESCAPED = re.compile(r"\\.", re.DOTALL)
@@ -223,13 +224,16 @@ class _Reading:
         return targets
 
 
-def _bare_words(words: tuple[str, ...]) -> re.Pattern:
-    # For messages only: keywords as bare words.
-    return re.compile(rf"(?<![\w:?$-])({'|'.join(words)})(?![\w:-])", re.IGNORECASE)
+# A bare word: a maximal run of name characters with no "?" or "$" before
+# it (keywords are matched as whole bare words).
+_RUNS = re.compile(r"([?$]?)([\w:-]+)")
+_UPDATE_SET = frozenset(UPDATE_KEYWORDS)
+_QUERY_FORMS = frozenset(("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"))
 
 
-_UPDATES = _bare_words(UPDATE_KEYWORDS)
-_FORMS = _bare_words(("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"))
+def _bare_words(code: str) -> set[str]:
+    """The bare words of ``code`` that may be keywords, upper-cased."""
+    return {word.upper() for sigil, word in _RUNS.findall(code) if not sigil and len(word) <= 9}
 
 
 def check_query(query: str, default_graphs: list[str], named_graphs: list[str]) -> None:
@@ -249,9 +253,9 @@ def check_query(query: str, default_graphs: list[str], named_graphs: list[str]) 
                            "the keyword (a '<' inside parentheses, after a value, could be 'less than' or an IRI holding "
                            "a quote or '#'); put a space after '<' when you mean 'less than'")
     for reading in every:
-        found = {word.upper() for word in _UPDATES.findall(reading.code)}
+        found = _bare_words(reading.code)
         updates = [k for k in UPDATE_KEYWORDS if k in found]
-        has_query_form = _FORMS.search(reading.code) is not None
+        has_query_form = not _QUERY_FORMS.isdisjoint(found)
         if updates and (not has_query_form or "LOAD" in updates):
             raise Refused(403, f"SPARQL Update ({', '.join(updates)}) is not allowed: this endpoint is read-only")
     for iri in [iri for reading in every for iri in reading.dataset_iris()] + default_graphs + named_graphs:
@@ -266,15 +270,18 @@ def _check_shape(code: str) -> None:
     """Refuse nesting and operator chains that would exhaust the parser's stack."""
     code = _ESCAPED.sub("  ", code)
     depth = deepest = 0
-    for c in code:
+    for c in _BRACKETS.findall(code):
         if c in _OPENING:
             depth += 1
             deepest = max(deepest, depth)
-        elif c in _CLOSING:
+        else:
             depth -= 1
     if deepest > MAX_NESTING:
         raise Refused(400, f"query nested {deepest} levels deep (braces, parentheses and brackets); the limit is {MAX_NESTING}")
-    operators = len(_OPERATORS.findall(code))
+    # "||" and "&&" are one operator each; a keyword is counted wherever its letters appear.
+    lowered = code.lower()
+    operators = (sum(code.count(c) for c in "/*+!-") + code.count("|") - code.count("||") + code.count("&&")
+                 + sum(lowered.count(word) for word in _OPERATOR_WORDS))
     if operators > MAX_OPERATORS:
         raise Refused(400, f"query has {operators} operators (path steps, arithmetic, logic, UNION, OPTIONAL, MINUS); "
                            f"the limit is {MAX_OPERATORS}")

@@ -9,7 +9,6 @@ import pickle
 import socket
 import struct
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -33,6 +32,8 @@ QUERY_STACK_BYTES = 64 << 20
 # The default memory ceiling: this much beyond the store and the stack, plus
 # the store's own size again for the working sets of queries over it.
 MEMORY_HEADROOM_MIB = 512
+# An answer up to this size is sent in the same write as its outcome.
+SMALL_ANSWER_BYTES = 1 << 16
 
 
 def frame(message: object) -> bytes:
@@ -205,27 +206,41 @@ def execute(store: ox.Store, job: QueryJob, index: LabelIndex | None = None) -> 
 def main(sock: socket.socket, store_location: str, options: WorkerOptions = WorkerOptions()) -> None:
     """Process entry point: confine the process, load the graph, say ready
     (with the confinement in force), then answer jobs until the pool closes
-    the socket."""
+    the socket. Jobs are read and run on one thread with a deep stack (the
+    whole loop there: no hand-off per query)."""
     try:
         # Before the store opens, so that every thread the engine starts is confined too.
         sandbox = confine_network(options.sandbox)
         store, version, index = open_store(store_location)
         memory_mib = options.memory_mib or memory_ceiling_mib(private_memory_mib())
         threading.stack_size(QUERY_STACK_BYTES)
-        runner = ThreadPoolExecutor(1, thread_name_prefix="query")
-        runner.submit(int).result()  # the thread and its stack exist before the ceiling applies
+        ready = threading.Event()
+        # The thread and its stack exist before the ceiling applies.
+        runner = threading.Thread(target=_serve, args=(sock, store, index, ready), name="query", daemon=True)
+        runner.start()
         limit_memory(memory_mib)
     except Exception as error:  # reported to the parent, which refuses to start
         sock.sendall(frame(("failed", f"{type(error).__name__}: {error}")))
         return
     sock.sendall(frame(("ready", version, {"sandbox": sandbox, "memory_mib": memory_mib})))
+    ready.set()
+    runner.join()
+
+
+def _serve(sock: socket.socket, store: ox.Store, index: LabelIndex, ready: threading.Event) -> None:
+    """Answer jobs until the pool closes the socket: an outcome frame, then its body."""
+    ready.wait()
     while True:
         try:
             job = read_frame(sock)
         except (EOFError, OSError):
             return
-        outcome = runner.submit(execute, store, job, index).result()
+        outcome = execute(store, job, index)
         body, outcome.body = outcome.body, b""
         outcome.size = len(body)
-        sock.sendall(frame(outcome))
-        sock.sendall(body)
+        head = frame(outcome)
+        if len(body) <= SMALL_ANSWER_BYTES:
+            sock.sendall(head + body)  # one write: the pool reads both at once
+        else:
+            sock.sendall(head)
+            sock.sendall(body)
