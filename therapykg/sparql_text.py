@@ -7,7 +7,7 @@ IRIs and comments can be blanked out, keeping every offset."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # Any IRI the engine accepts lies within these characters (checked against
 # Oxigraph character by character in the tests); a wider class is safe.
@@ -28,8 +28,7 @@ _PLAIN = re.compile(r"[^#\"'<\\{}()\[\]]+")
 _FORM = re.compile(r"(?<![\w:?$-])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:-])", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class Lexeme:
+class Lexeme(NamedTuple):
     """A string, IRI or comment at ``start:end``; ``after_operand``: an IRI
     whose ``<`` the engine might read otherwise (as "less than", or as the
     second half of ``<<``), so that its text would be code."""
@@ -137,7 +136,7 @@ def lexemes(text: str, less_than: frozenset[int] = frozenset()) -> list[Lexeme]:
             # a prefixed name (ex:a\'b): that character starts nothing.
             at, previous = at + 2, "a"
             continue
-        if c == "{" and _VALUES_HEAD.search(text, max(at - 256, found[-1].end if found else 0), at):
+        if c == "{" and _values_head(text, max(at - 256, found[-1].end if found else 0), at):
             open_brackets.append("values")  # a data block: its rows hold terms, never an expression
         elif c == "(" and open_brackets and open_brackets[-1] in ("values", "row"):
             open_brackets.append("row")
@@ -149,6 +148,11 @@ def lexemes(text: str, less_than: frozenset[int] = frozenset()) -> list[Lexeme]:
             previous = c
         at += 1
     return found
+
+
+def _values_head(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` ends with the head of a VALUES clause."""
+    return "values" in text[start:end].lower() and _VALUES_HEAD.search(text, start, end) is not None
 
 
 # Read as code, these characters change how the rest is read (a string, a

@@ -58,13 +58,14 @@ class Lanes:
         waiter = asyncio.get_running_loop().create_future()
         self.waiting[lane].append(waiter)
         try:
-            await asyncio.wait_for(asyncio.shield(waiter), timeout)
+            async with asyncio.timeout(timeout):
+                await waiter
         except BaseException as error:
             if waiter.done() and not waiter.cancelled():
                 self.release(lane)  # granted just as the wait ended: give the slot back
             else:
                 waiter.cancel()
-            if isinstance(error, asyncio.TimeoutError):
+            if isinstance(error, TimeoutError):
                 raise WaitedTooLong(f"no query process became free within {timeout:g} s") from None
             raise
         finally:

@@ -18,7 +18,7 @@ import pickle
 import signal
 import socket
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from therapykg.api import worker as worker_module
 from therapykg.api.admission import SERVICE, Lanes, Overloaded, WaitedTooLong
@@ -28,6 +28,8 @@ log = logging.getLogger("therapykg.engine")
 
 # Answers larger than this go to a spool file rather than memory.
 SPOOL_MEMORY_BYTES = 1 << 20
+# Reads from a worker's socket ask for at least this much at once.
+READ_BYTES = 1 << 16
 # A query with less time left than this when a worker frees up is not sent.
 MIN_RUN_SECONDS = 0.05
 
@@ -60,49 +62,63 @@ def _context():
 class _Worker:
     process: multiprocessing.process.BaseProcess
     sock: socket.socket
+    # Bytes read from the worker and not yet used (an answer often arrives in one piece).
+    pending: bytearray = field(default_factory=bytearray)
 
     async def send(self, job: QueryJob) -> None:
         await asyncio.get_running_loop().sock_sendall(self.sock, frame(job))
 
     async def receive(self, spool_answer: bool) -> QueryOutcome:
         """The outcome and its body; a large body that may be spooled is left in ``outcome.spool``."""
-        loop = asyncio.get_running_loop()
-        (size,) = HEADER.unpack(await _read_exactly(loop, self.sock, HEADER.size))
-        outcome: QueryOutcome = pickle.loads(await _read_exactly(loop, self.sock, size))
+        (size,) = HEADER.unpack(await self._read(HEADER.size))
+        outcome: QueryOutcome = pickle.loads(await self._read(size))
         if not spool_answer or outcome.size <= SPOOL_MEMORY_BYTES:
-            outcome.body = await _read_exactly(loop, self.sock, outcome.size)
+            outcome.body = await self._read(outcome.size)
             return outcome
         spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES)
         remaining = outcome.size
         while remaining:
-            chunk = await loop.sock_recv(self.sock, min(remaining, 1 << 16))
-            if not chunk:
-                spool.close()
-                raise EOFError("query worker closed its socket")
+            chunk = await self._read(min(remaining, 1 << 16), at_most=True)
             spool.write(chunk)
             remaining -= len(chunk)
         spool.seek(0)
         outcome.spool = spool
         return outcome
 
+    async def _read(self, size: int, *, at_most: bool = False) -> bytes:
+        """``size`` bytes (or, ``at_most``, between 1 and ``size``), taken
+        from what was read before, then from the socket in large reads."""
+        loop = asyncio.get_running_loop()
+        while len(self.pending) < size and not (at_most and self.pending):
+            chunk = await loop.sock_recv(self.sock, max(size - len(self.pending), READ_BYTES))
+            if not chunk:
+                raise EOFError("query worker closed its socket")
+            self.pending += chunk
+        taken = bytes(self.pending[:size])
+        del self.pending[:size]
+        return taken
+
     def alive(self) -> bool:
         return self.process.is_alive()
+
+    def still_there(self) -> bool:
+        """For an idle worker: whether its end of the socket is still open
+        (it closes when the process ends, whatever ends it). One system
+        call, where asking the process is several."""
+        try:
+            waiting = self.sock.recv(1, socket.MSG_PEEK)
+        except BlockingIOError:
+            return True  # open, and nothing sent: as an idle worker should be
+        except OSError:
+            return False
+        # Closed (b""), or bytes no job asked for (``waiting``): either way not fit for work.
+        log.warning("an idle query worker %s", "sent bytes unasked" if waiting else "has gone")
+        return False
 
     def kill(self) -> None:
         self.process.kill()
         self.process.join(timeout=5)
         self.sock.close()
-
-
-async def _read_exactly(loop: asyncio.AbstractEventLoop, sock: socket.socket, size: int) -> bytes:
-    chunks, remaining = [], size
-    while remaining:
-        chunk = await loop.sock_recv(sock, min(remaining, 1 << 20))
-        if not chunk:
-            raise EOFError("query worker closed its socket")
-        chunks.append(chunk)
-        remaining -= len(chunk)
-    return b"".join(chunks)
 
 
 @contextlib.asynccontextmanager
@@ -154,7 +170,7 @@ class QueryPool:
 
     def reap(self) -> None:
         """Replace idle workers that died while waiting for work."""
-        for w in [w for w in list(self._idle._queue) if not w.alive()]:
+        for w in [w for w in list(self._idle._queue) if not w.still_there()]:
             self._idle._queue.remove(w)
             self._discard(w)
 
@@ -218,9 +234,9 @@ class QueryPool:
                     raise EngineUnavailable("the query worker stopped unexpectedly; it is being replaced") from None
                 continue
             try:
-                outcome = await asyncio.wait_for(w.receive(job.max_bytes is not None or bool(job.dump)),
-                                                 max(deadline - loop.time(), 0.001))
-            except asyncio.TimeoutError:
+                async with asyncio.timeout(max(deadline - loop.time(), 0.001)):
+                    outcome = await w.receive(job.max_bytes is not None or bool(job.dump))
+            except TimeoutError:
                 self._discard(w)
                 raise QueryTimeout(f"query timed out after {timeout:g} s and was stopped") from None
             except (EOFError, OSError):
@@ -240,11 +256,15 @@ class QueryPool:
         """A live idle worker, if one frees up with time left to run a query."""
         loop = asyncio.get_running_loop()
         while True:
-            try:
-                w = await asyncio.wait_for(self._idle.get(), max(deadline - loop.time(), 0.001))
-            except asyncio.TimeoutError:
-                raise QueryTimeout(f"no query worker became free within {timeout:g} s") from None
-            if not w.alive():
+            if not self._idle.empty():
+                w = self._idle.get_nowait()  # the usual case: admission left a worker free
+            else:
+                try:
+                    async with asyncio.timeout(max(deadline - loop.time(), 0.001)):
+                        w = await self._idle.get()
+                except TimeoutError:
+                    raise QueryTimeout(f"no query worker became free within {timeout:g} s") from None
+            if not w.still_there():
                 self._discard(w)
                 continue
             if deadline - loop.time() < MIN_RUN_SECONDS:

@@ -101,6 +101,7 @@ class _Reading:
         parts.append(query[at:])
         self.words = "".join(parts)
         self.declared = self._declarations()
+        self._certain: dict[tuple[str, str], bool] = {}
         self.code = self._blank_names()
         # An IRI after an operand that holds a quote, hash or backslash: read
         # as "less than", its rest would start a string or comment elsewhere.
@@ -141,6 +142,12 @@ class _Reading:
         any shorter prefix the engine may start at after a keyword glued to
         it (``DESCRIBEex:a``). Otherwise the engine may take ``prefix:``
         alone and read ``local`` as what follows it."""
+        known = self._certain.get((prefix, local))
+        if known is None:
+            known = self._certain[prefix, local] = self._reads_as_one_name(prefix, local)
+        return known
+
+    def _reads_as_one_name(self, prefix: str, local: str) -> bool:
         value = local.replace("\\", "")
         for cut in range(len(prefix) + 1):
             shorter = prefix[cut:]
@@ -227,7 +234,7 @@ class _Reading:
 # A bare word: a maximal run of name characters with no "?" or "$" before
 # it (keywords are matched as whole bare words).
 _RUNS = re.compile(r"([?$]?)([\w:-]+)")
-_UPDATE_SET = frozenset(UPDATE_KEYWORDS)
+_UPDATE_LOWER = tuple(keyword.lower() for keyword in UPDATE_KEYWORDS)
 _QUERY_FORMS = frozenset(("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"))
 
 
@@ -236,23 +243,37 @@ def _bare_words(code: str) -> set[str]:
     return {word.upper() for sigil, word in _RUNS.findall(code) if not sigil and len(word) <= 9}
 
 
+def _says_service(text: str) -> bool:
+    """Whether "service" appears in ``text``, in any case."""
+    # Lower-casing ASCII text keeps every offset and every letter's identity.
+    return "service" in text.lower() if text.isascii() else _SERVICE.search(text) is not None
+
+
+def _may_update(code: str) -> bool:
+    """False only if no update keyword can be among the bare words of ``code``."""
+    if not code.isascii():
+        return True
+    lowered = code.lower()
+    return any(keyword in lowered for keyword in _UPDATE_LOWER)
+
+
 def check_query(query: str, default_graphs: list[str], named_graphs: list[str]) -> None:
     """Raise Refused for updates, SERVICE, datasets outside this store, and
     nesting or operator chains deeper than the limits, in any reading of the query."""
     try:
         every = [_Reading(query, lexed) for lexed in readings(query, MAX_READINGS)]
     except TooAmbiguous:
-        status, refused = (403, f"{SERVICE_REFUSED}: ") if _SERVICE.search(query) else (400, "")
+        status, refused = (403, f"{SERVICE_REFUSED}: ") if _says_service(query) else (400, "")
         raise Refused(status, f"{refused}the query has more than {MAX_READINGS} ways to be read: too many places where "
                               "a '<' could be 'less than' or the start of an IRI; put a space after '<' when you mean "
                               "'less than'") from None
-    if any(_SERVICE.search(reading.code) for reading in every):
+    if any(_says_service(reading.code) for reading in every):
         raise Refused(403, f"{SERVICE_REFUSED} (federate from your client instead)")
-    if every[0].ambiguous and _SERVICE.search(query):
+    if every[0].ambiguous and _says_service(query):
         raise Refused(403, f"{SERVICE_REFUSED}: the word 'service' appears in this query where the engine could read it as "
                            "the keyword (a '<' inside parentheses, after a value, could be 'less than' or an IRI holding "
                            "a quote or '#'); put a space after '<' when you mean 'less than'")
-    for reading in every:
+    for reading in [reading for reading in every if _may_update(reading.code)]:
         found = _bare_words(reading.code)
         updates = [k for k in UPDATE_KEYWORDS if k in found]
         has_query_form = not _QUERY_FORMS.isdisjoint(found)
