@@ -116,77 +116,118 @@ def _boolean(value: bool, fmt: Format) -> bytes:
     return b"true\r\n" if value else b"false\r\n"
 
 
-def _json_term(term) -> dict:
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, ox.Triple):
-        return {"type": "triple", "value": {"subject": _json_term(term.subject),
-                                            "predicate": _json_term(term.predicate),
-                                            "object": _json_term(term.object)}}
-    out = {"type": "literal", "value": term.value}
-    if term.language:
-        out["xml:lang"] = term.language
-    elif term.datatype.value != XSD_STRING:
-        out["datatype"] = term.datatype.value
-    return out
+# JSON strings as the json module writes them (its C encoder), without the
+# cost of a json.dumps call per term: terms are written by hand around them.
+_string = json.encoder.encode_basestring
+
+
+def _json_term(term) -> str:
+    kind = type(term)
+    if kind is ox.NamedNode:
+        return '{"type":"uri","value":' + _string(term.value) + "}"
+    if kind is ox.Literal:
+        value = '{"type":"literal","value":' + _string(term.value)
+        if term.language:
+            return value + ',"xml:lang":' + _string(term.language) + "}"
+        datatype = term.datatype.value
+        return value + ("}" if datatype == XSD_STRING else ',"datatype":' + _string(datatype) + "}")
+    if kind is ox.BlankNode:
+        return '{"type":"bnode","value":' + _string(term.value) + "}"
+    return ('{"type":"triple","value":{"subject":' + _json_term(term.subject) + ',"predicate":'
+            + _json_term(term.predicate) + ',"object":' + _json_term(term.object) + "}}")
 
 
 def _json_writer(variables: list[str]):
-    head = json.dumps({"head": {"vars": variables}}, ensure_ascii=False, separators=(",", ":"))[:-1] + ',"results":{"bindings":['
+    head = '{"head":{"vars":[' + ",".join(map(_string, variables)) + ']},"results":{"bindings":['
+    keys = [_string(v) + ":" for v in variables]
 
     def row(solution) -> bytes:
-        return json.dumps({v: _json_term(solution[v]) for v in variables if solution[v] is not None},
-                          ensure_ascii=False, separators=(",", ":")).encode()
+        # A solution yields its values in the order of the variables, None where unbound.
+        return ("{" + ",".join([key + _json_term(value) for key, value in zip(keys, solution) if value is not None])
+                + "}").encode()
     return head.encode(), row, b",", b"]}}"
 
 
+_XML_WHITE_SPACE = " \t\n"
+
+
+def _xml_text(value: str) -> str:
+    """Literal text as XML content that every reader gives back exactly: a
+    carriage return as a reference (readers turn CR LF into LF), and white
+    space at either end as references (some readers trim it)."""
+    text = escape(value, {"\r": "&#13;"})
+    inner = text.strip(_XML_WHITE_SPACE)
+    if len(inner) == len(text):
+        return text
+    lead = len(text) - len(text.lstrip(_XML_WHITE_SPACE))
+    trail = len(text) - lead - len(inner)
+    return _references(text[:lead]) + inner + _references(text[len(text) - trail:])
+
+
+def _references(white_space: str) -> str:
+    return "".join(f"&#{ord(c)};" for c in white_space)
+
+
 def _xml_term(term) -> str:
-    if isinstance(term, ox.NamedNode):
+    kind = type(term)
+    if kind is ox.NamedNode:
         return f"<uri>{escape(term.value)}</uri>"
-    if isinstance(term, ox.BlankNode):
+    if kind is ox.BlankNode:
         return f"<bnode>{escape(term.value)}</bnode>"
-    if isinstance(term, ox.Triple):
+    if kind is ox.Triple:
         return (f"<triple><subject>{_xml_term(term.subject)}</subject><predicate>{_xml_term(term.predicate)}"
                 f"</predicate><object>{_xml_term(term.object)}</object></triple>")
     if term.language:
-        return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
+        return f"<literal xml:lang={quoteattr(term.language)}>{_xml_text(term.value)}</literal>"
     if term.datatype.value != XSD_STRING:
-        return f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
-    return f"<literal>{escape(term.value)}</literal>"
+        return f"<literal datatype={quoteattr(term.datatype.value)}>{_xml_text(term.value)}</literal>"
+    return f"<literal>{_xml_text(term.value)}</literal>"
 
 
 def _xml_writer(variables: list[str]):
     head = ('<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>'
             + "".join(f"<variable name={quoteattr(v)}/>" for v in variables) + "</head><results>")
+    opening = [f"<binding name={quoteattr(v)}>" for v in variables]
 
     def row(solution) -> bytes:
-        bindings = "".join(f"<binding name={quoteattr(v)}>{_xml_term(solution[v])}</binding>"
-                           for v in variables if solution[v] is not None)
+        bindings = "".join([name + _xml_term(value) + "</binding>" for name, value in zip(opening, solution) if value is not None])
         return f"<result>{bindings}</result>".encode()
     return head.encode(), row, b"", b"</results></sparql>\n"
 
 
 def _csv_writer(variables: list[str]):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+
     def line(values: list[str]) -> bytes:
-        buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\r\n").writerow(values)
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(values)
         return buffer.getvalue().encode()
 
     def row(solution) -> bytes:
-        return line(["" if solution[v] is None else _plain(solution[v]) for v in variables])
+        return line(["" if value is None else _plain(value) for value in solution])
     return line(variables), row, b"", b""
 
 
 def _plain(term) -> str:
-    return term.value if isinstance(term, (ox.NamedNode, ox.Literal)) else f"_:{term.value}" if isinstance(term, ox.BlankNode) else str(term)
+    if isinstance(term, (ox.NamedNode, ox.Literal)):
+        return term.value
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    return f"{_plain(term.subject)} {_plain(term.predicate)} {_plain(term.object)}"
+
+
+def _tsv_term(term) -> str:
+    # SPARQL TSV writes terms in Turtle syntax (pyoxigraph's str()); a triple term in its own brackets.
+    if type(term) is ox.Triple:
+        return f"<<( {_tsv_term(term.subject)} {_tsv_term(term.predicate)} {_tsv_term(term.object)} )>>"
+    return str(term)
 
 
 def _tsv_writer(variables: list[str]):
-    # SPARQL TSV writes terms in Turtle syntax (pyoxigraph's str()).
     def row(solution) -> bytes:
-        return ("\t".join("" if solution[v] is None else str(solution[v]) for v in variables) + "\n").encode()
+        return ("\t".join(["" if value is None else _tsv_term(value) for value in solution]) + "\n").encode()
     return ("\t".join(f"?{v}" for v in variables) + "\n").encode(), row, b"", b""
 
 
