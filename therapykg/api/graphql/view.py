@@ -115,12 +115,15 @@ class _ResultCache:
             self.held -= len(self._results.popitem(last=False)[1].body)
 
 
-def _run_until(run: Callable[[], Awaitable[T]], deadline: float) -> T:
-    """On a pool thread: ``run()`` on an event loop of its own, cancelled at ``deadline``."""
+def _run_until(run: Callable[[], Awaitable[T]], deadline: float, loop_factory: Callable[[], asyncio.AbstractEventLoop]) -> T:
+    """On a pool thread: ``run()`` on an event loop of its own (made by
+    ``loop_factory``: the server's kind, uvloop where it runs on uvloop, as
+    resolvers make many small tasks), cancelled at ``deadline``."""
     remaining = deadline - time.monotonic()
     if remaining <= 0:
         raise TimeoutError  # the request waited for a thread until its deadline
-    return asyncio.run(asyncio.wait_for(run(), remaining))
+    with asyncio.Runner(loop_factory=loop_factory) as runner:
+        return runner.run(asyncio.wait_for(run(), remaining))
 
 
 class TherapyGraphQL(GraphQL):
@@ -206,7 +209,8 @@ class TherapyGraphQL(GraphQL):
 
         :raises TimeoutError: the time is up; the work is cancelled at its next await.
         """
-        work = asyncio.get_running_loop().run_in_executor(self._threads, _run_until, run, time.monotonic() + timeout)
+        loop = asyncio.get_running_loop()
+        work = loop.run_in_executor(self._threads, _run_until, run, time.monotonic() + timeout, type(loop))
         return await asyncio.wait_for(work, timeout)
 
     async def process_result(self, request: Request, result: ExecutionResult) -> Any:
