@@ -80,12 +80,21 @@ def test_compare_rejects_unknown_ids_and_aspects():
 
 
 def test_dose_command():
-    result = run("dose", "--regimen", "blina-pediatric-bsa", "--weight", "40", "--bsa", "2.0", "--cycle", "1", "--day", "3")
+    """The MRD-positive child of the defect report: the label's course and the article's unscoped schedule, each with its source."""
+    import json
+
+    result = run("dose", "--therapy", "blinatumomab", "--setting", "mrd-positive", "--weight", "30", "--height", "130",
+                 "--cycle", "1", "--day", "1", "--format", "json")
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[0] == "9 ug/d"
-    assert "capped at 9 ug/d" in result.output
-    bad = run("dose", "--regimen", "blina-rr-adult", "--weight", "60", "--cycle", "1", "--day", "40")
-    assert bad.exit_code == 2 and "day 40 is outside cycle 1" in bad.output
+    answers = {a["regimen"]: a for a in json.loads(result.output)}
+    label = answers["tkgr:blina-label-later-mrd-under-45kg"]
+    assert (label["status"], label["amount"], label["bodySurfaceAreaM2"]) == ("DOSE", {"value": 15.6, "unit": "ug/d"}, 1.04)
+    article = answers["tkgr:blina-pediatric-bsa"]
+    assert article["amount"] == {"value": 5.2, "unit": "ug/d"} and "no clinical setting" in article["caveats"][0]
+    table = run("dose", "--therapy", "blinatumomab", "--setting", "relapsed-refractory", "--weight", "60", "--cycle", "1", "--day", "40")
+    assert table.exit_code == 0 and "TREATMENT_FREE" in table.output
+    bad = run("dose", "--therapy", "blinatumomab", "--setting", "relapsed-refractory", "--weight", "-3", "--cycle", "1", "--day", "1")
+    assert bad.exit_code == 2 and "plausible body weight" in bad.output
 
 
 def test_build_from_folders_outside_the_checkout(tmp_path):

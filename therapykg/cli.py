@@ -11,6 +11,8 @@ from rich.console import Console
 from rich.table import Table
 
 from therapykg import paths
+from therapykg.domain.dosing import RESPONSES as RESPONSE_CHOICES
+from therapykg.domain.dosing import SETTINGS as SETTING_CHOICES
 from therapykg.errors import BuildError
 from therapykg.namespaces import PREFIXES, compact
 
@@ -269,36 +271,56 @@ def compare(therapies: tuple[str, ...], aspects: tuple[str, ...], fmt: str) -> N
 
 
 @main.command()
-@click.option("--regimen", required=True, help="Regimen id, for example blina-rr-adult or blina-pediatric-bsa.")
+@click.option("--therapy", required=True, help="Therapy id, for example blinatumomab or inotuzumab-ozogamicin.")
+@click.option("--setting", required=True, type=click.Choice(sorted(SETTING_CHOICES)), help="The clinical setting.")
 @click.option("--weight", "weight_kg", type=float, required=True, help="Body weight in kg.")
-@click.option("--cycle", type=int, required=True)
-@click.option("--day", type=int, required=True)
-@click.option("--bsa", "bsa_m2", type=float, help="Body surface area in m2 (for per-m2 doses).")
-@click.option("--height", "height_cm", type=float, help="Height in cm (BSA by the Mosteller formula if --bsa is not given).")
-def dose(regimen: str, weight_kg: float, cycle: int, day: int, bsa_m2: float | None, height_cm: float | None) -> None:
-    """Compute a dose from a regimen of the graph (weight band, basis, cap)."""
-    import asyncio
+@click.option("--height", "height_cm", type=float, help="Height in cm (body surface area by Mosteller when --bsa is not given).")
+@click.option("--bsa", "bsa_m2", type=float, help="Body surface area in m2.")
+@click.option("--age", "age_years", type=float, help="Age in years (for schedules with an age band).")
+@click.option("--cycle", type=int, required=True, help="Cycle number, from 1.")
+@click.option("--day", type=int, required=True, help="Day of the cycle, from 1.")
+@click.option("--response", type=click.Choice(sorted(RESPONSE_CHOICES)), help="Response so far, for response-dependent schedules.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def dose(therapy: str, setting: str, weight_kg: float, height_cm: float | None, bsa_m2: float | None, age_years: float | None,
+         cycle: int, day: int, response: str | None, fmt: str) -> None:
+    """The dose on a day of a cycle for a patient, one answer per source (and why where there is none)."""
+    import json
 
-    from therapykg.api.graphql.backend import LocalBackend
-    from therapykg.api.graphql.dose import calculate
-    from therapykg.api.graphql.ids import UserInputError, to_iri
-    from therapykg.api.graphql.loaders import Loaders
+    from therapykg.domain import dosing
     from therapykg.graph import load_graph
 
+    question = dosing.DoseQuestion(SETTING_CHOICES[setting], dosing.Patient(weight_kg, height_cm, bsa_m2, age_years), cycle, day,
+                                   RESPONSE_CHOICES.get(response))
     try:
         graph = load_graph()
-        result = asyncio.run(calculate(Loaders(LocalBackend(graph)), to_iri(regimen), weight_kg=weight_kg, cycle=cycle,
-                                       day=day, bsa_m2=bsa_m2, height_cm=height_cm))
+        solutions = graph.query(dosing.schedule_query(therapy if ":" in therapy else f"tkgr:{therapy}"))
+        rows = json.loads(solutions.serialize(format=ox.QueryResultsFormat.JSON))["results"]["bindings"]
+        answers = dosing.answer(rows, question)
     except BuildError as error:
         _fail(error)
-    except UserInputError as error:
+    except ValueError as error:
         err.print(f"[bold red]error:[/] {error}")
         sys.exit(2)
-    out.print(f"{result.dose:g} {result.unit}", highlight=False)
-    out.print(f"rule: {result.rule}", highlight=False)
-    for citation in result.sources:
-        out.print(f"source: {citation.source.title}" + (f" ({citation.section})" if citation.section else ""), highlight=False)
+    if fmt == "json":
+        click.echo(json.dumps([_answer_json(a) for a in answers], indent=2, ensure_ascii=False))
+        return
+    if not answers:
+        out.print(f"No source in the graph gives a {therapy} regimen for the {setting} setting.", highlight=False)
+    table = Table("status", "dose", "as stated", "source", "reason", show_lines=True)
+    for a in answers:
+        table.add_row(a.status.name, a.amount.text if a.amount else "", a.stated.text if a.stated else "",
+                      "; ".join(label for _, label in a.sources), a.reason + "".join(f"\n{c}" for c in a.caveats))
+    out.print(table)
     out.print("For research and informatics use, not for clinical decisions.", style="dim")
+
+
+def _answer_json(a) -> dict:
+    def amount(x):
+        return None if x is None else {"value": x.value, "unit": x.unit}
+    return {"status": a.status.name, "amount": amount(a.amount), "stated": amount(a.stated), "cap": amount(a.cap), "capped": a.capped,
+            "bodySurfaceAreaM2": a.bsa_m2, "bsaFormula": a.bsa_formula, "reason": a.reason, "caveats": a.caveats,
+            "regimen": compact(a.regimen), "regimenLabel": a.regimen_label, "step": compact(a.step) if a.step else None,
+            "sources": [{"id": compact(iri), "label": label} for iri, label in a.sources], "section": a.section}
 
 
 @main.command(name="graphql-schema")

@@ -4,6 +4,7 @@ the regimen's population, the cycle and day, the dose basis and the cap."""
 from __future__ import annotations
 
 import math
+from enum import Enum
 
 import strawberry
 
@@ -11,6 +12,7 @@ from therapykg.api.graphql.ids import UserInputError, to_id
 from therapykg.api.graphql.loaders import Loaders
 from therapykg.api.graphql.nodes import Node, Struct
 from therapykg.api.graphql.types.common import Citation, Quantity, Source
+from therapykg.domain import dosing
 from therapykg.namespaces import TKG
 
 
@@ -105,3 +107,65 @@ async def calculate(loaders: Loaders, regimen_iri: str, *, weight_kg: float, cyc
                                                                         f" (cap {cap.text})" if cap else "")
     return DoseCalculation(regimen=strawberry.ID(to_id(regimen_iri)), dose_step=strawberry.ID(to_id(step.iri)), dose=final,
                            unit=unit, capped=capped, body_surface_area_m2=bsa_m2, bsa_formula=formula, rule=rule, sources=sources)
+
+
+# The dose engine (therapykg.domain.dosing) as GraphQL: one answer per source.
+
+@strawberry.enum(description="The patient's response so far, for schedules whose later cycles depend on it.")
+class ResponseStatus(Enum):
+    CR_CRI = "cr-cri"
+    NO_CR_CRI = "no-cr"
+
+
+DoseStatus = strawberry.enum(dosing.Status, name="DoseStatus",
+                             description="What a source says about this patient, cycle and day.")
+
+
+@strawberry.input(description="The patient a dose is computed for.")
+class PatientInput:
+    weight_kg: float
+    height_cm: float | None = None
+    body_surface_area_m2: float | None = None
+    age_years: float | None = None
+
+
+@strawberry.type(description="One source's answer to a dose question: the dose for this patient, or why there is none.")
+class DoseAnswer:
+    status: DoseStatus
+    sources: list[Source]
+    section: str | None = strawberry.field(description="Where in the source the regimen is.")
+    regimen: strawberry.ID
+    regimen_label: str
+    dose_step: strawberry.ID | None
+    amount: Quantity | None = strawberry.field(description="The dose for this patient (for example 15.6 ug/d).")
+    stated: Quantity | None = strawberry.field(description="The dose as the source states it (for example 15 ug/m2/d).")
+    cap: Quantity | None
+    capped: bool
+    body_surface_area_m2: float | None
+    bsa_formula: str | None
+    reason: str = strawberry.field(description="The answer in words, with the numbers used.")
+    caveats: list[str] = strawberry.field(description="What the answer depends on that the source leaves open (for example no stated setting).")
+
+
+def _quantity(amount: dosing.Amount | None) -> Quantity | None:
+    if amount is None:
+        return None
+    return Quantity(value=amount.value, lower=None, upper=None, unit=amount.unit, comparator=None, plus_minus=None,
+                    numerator=None, denominator=None, text=amount.text)
+
+
+async def dose_answers(loaders: Loaders, therapy_iri: str, setting_iri: str, patient: PatientInput, cycle: int, day: int,
+                       response: ResponseStatus | None) -> list[DoseAnswer]:
+    question = dosing.DoseQuestion(setting_iri,
+                                   dosing.Patient(patient.weight_kg, patient.height_cm, patient.body_surface_area_m2, patient.age_years),
+                                   cycle, day, dosing.RESPONSES[response.value] if response else None)
+    if problems := question.problems():
+        raise UserInputError("; ".join(problems))
+    rows = await loaders.backend.select(dosing.schedule_query(therapy_iri))
+    answers = dosing.answer(rows, question)
+    sources = {n.iri: n for n in await loaders.nodes(sorted({iri for a in answers for iri, _ in a.sources}))}
+    return [DoseAnswer(status=a.status, sources=[Source.from_node(sources[iri]) for iri, _ in a.sources], section=a.section,
+                       regimen=strawberry.ID(to_id(a.regimen)), regimen_label=a.regimen_label,
+                       dose_step=strawberry.ID(to_id(a.step)) if a.step else None, amount=_quantity(a.amount),
+                       stated=_quantity(a.stated), cap=_quantity(a.cap), capped=a.capped, body_surface_area_m2=a.bsa_m2,
+                       bsa_formula=a.bsa_formula, reason=a.reason, caveats=a.caveats) for a in answers]

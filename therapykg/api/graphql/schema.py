@@ -11,7 +11,7 @@ from strawberry.extensions import MaskErrors
 from strawberry.types import Info
 
 from therapykg.api.graphql.compare import Aspect, Comparison, compare
-from therapykg.api.graphql.dose import DoseCalculation, calculate
+from therapykg.api.graphql.dose import DoseAnswer, DoseCalculation, PatientInput, ResponseStatus, calculate, dose_answers
 from therapykg.api.graphql.ids import UserInputError, to_iri
 from therapykg.api.graphql.limits import Limits, request_limits
 from therapykg.api.graphql.nodes import RDF_TYPE
@@ -209,6 +209,12 @@ class Query:
             return await compare(info.context.loaders, [to_iri(i) for i in ids], aspects)
         except ValueError as exc:
             raise UserInputError(str(exc)) from None
+
+    @strawberry.field(description="The dose of a therapy for a patient on a day of a cycle in a setting: one answer per source "
+                                  "that has a regimen for it, each with the dose for this patient or the reason there is none.")
+    async def dose(self, info: Info, therapy: strawberry.ID, setting: Setting, patient: PatientInput, cycle: int, day: int,
+                   response: ResponseStatus | None = None) -> list[DoseAnswer]:
+        return await dose_answers(info.context.loaders, to_iri(therapy), TKG + setting.value, patient, cycle, day, response)
 
     @strawberry.field(description="The dose for a patient on a cycle day, computed from a regimen of the graph (weight band, basis, cap), with the rule and its source.")
     async def dose_calculation(self, info: Info, regimen: strawberry.ID, weight_kg: float, cycle: int, day: int,

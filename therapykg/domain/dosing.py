@@ -1,0 +1,355 @@
+"""The dose engine: the dose a patient gets on a day of a cycle, computed
+from the dose schedules of the graph (queries/dose-schedules.rq), one
+answer per regimen in scope, each with its sources.
+
+Nothing applies everywhere by default: a regimen answers for the settings
+its source states, or for every setting with a caveat where the source
+states none; for the patients of its population (weight and age bands);
+for the cycles it lists. Where it gives no dose the answer says why, with
+the numbers used, instead of returning nothing."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from enum import Enum
+
+from therapykg.namespaces import TKG
+from therapykg.queries import library, runnable_text
+
+Row = dict[str, dict]  # a SPARQL JSON binding: variable -> {"type", "value", ...}
+
+SETTINGS = {"relapsed-refractory": TKG + "RelapsedRefractory", "mrd-positive": TKG + "MRDPositiveRemission",
+            "consolidation": TKG + "Consolidation"}
+RESPONSES = {"cr-cri": TKG + "CompleteRemissionOrCRi", "no-cr": TKG + "NoCompleteRemission"}
+_BSA_DOSE, _FLAT_DOSE = TKG + "BodySurfaceAreaDose", TKG + "FlatDose"
+_AGE_IN_YEARS = {"a": 1.0, "mo": 1 / 12, "wk": 7 / 365.25, "d": 1 / 365.25}
+BSA_FORMULA = "Mosteller: sqrt(height cm x weight kg / 3600), rounded to 0.01 m2"
+
+
+class Status(Enum):
+    DOSE = "a dose is given on this day"
+    TREATMENT_FREE = "no dose on this day of the cycle"
+    NOT_COVERED = "the source gives no dose for this case"
+    OUTSIDE_POPULATION = "the patient is outside the populations the source doses"
+    BEYOND_MAXIMUM_CYCLES = "the cycle is past the most the source allows"
+    NEEDS_INPUT = "more about the patient is needed"
+    SOURCE_FLAGGED = "the source's schedule is flagged as probably wrong"
+
+
+@dataclass(frozen=True)
+class Patient:
+    weight_kg: float
+    height_cm: float | None = None
+    bsa_m2: float | None = None
+    age_years: float | None = None
+
+    def problems(self) -> list[str]:
+        """Values no patient has (the engine refuses them rather than compute from them)."""
+        found = []
+        if not 0 < self.weight_kg <= 400:
+            found.append(f"weight {self.weight_kg:g} kg is not a plausible body weight (0-400 kg)")
+        if self.height_cm is not None and not 20 <= self.height_cm <= 250:
+            found.append(f"height {self.height_cm:g} cm is not a plausible height (20-250 cm)")
+        if self.bsa_m2 is not None and not 0 < self.bsa_m2 <= 4:
+            found.append(f"body surface area {self.bsa_m2:g} m2 is not plausible (0-4 m2)")
+        if self.age_years is not None and not 0 <= self.age_years <= 120:
+            found.append(f"age {self.age_years:g} years is not plausible (0-120)")
+        return found
+
+
+@dataclass(frozen=True)
+class DoseQuestion:
+    setting: str  # a clinical setting IRI (SETTINGS)
+    patient: Patient
+    cycle: int
+    day: int
+    response: str | None = None  # a response status IRI (RESPONSES), for response-dependent schedules
+
+    def problems(self) -> list[str]:
+        found = self.patient.problems()
+        if self.cycle < 1 or self.day < 1:
+            found.append("cycle and day are counted from 1")
+        return found
+
+
+@dataclass(frozen=True)
+class Amount:
+    value: float
+    unit: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.value:g} {self.unit}"
+
+
+@dataclass
+class DoseAnswer:
+    status: Status
+    regimen: str
+    regimen_label: str
+    sources: list[tuple[str, str]]  # (IRI, label)
+    section: str | None
+    reason: str
+    step: str | None = None
+    amount: Amount | None = None  # for this patient
+    stated: Amount | None = None  # as the source states it (for example 15 ug/m2/d)
+    cap: Amount | None = None
+    capped: bool = False
+    bsa_m2: float | None = None
+    bsa_formula: str | None = None
+    caveats: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Step:
+    iri: str
+    first_day: int | None
+    last_day: int | None
+    dose: Amount | None
+    basis: str | None
+    cap: Amount | None
+
+
+@dataclass
+class _Cycle:
+    iri: str
+    first: int
+    last: int | None
+    days: float | None
+    free_days: float | None
+    response: str | None
+    note: str | None
+    steps: dict[str, _Step] = field(default_factory=dict)
+
+    def covers(self, cycle: int) -> bool:
+        return self.first <= cycle and (self.last is None or cycle <= self.last)
+
+
+@dataclass
+class _Bound:
+    value: float
+    comparator: str
+
+    def admits(self, value: float) -> bool:
+        return {">=": value >= self.value, ">": value > self.value, "<": value < self.value, "<=": value <= self.value}[self.comparator]
+
+
+@dataclass
+class _Regimen:
+    iri: str
+    label: str
+    section: str | None
+    sources: dict[str, str] = field(default_factory=dict)
+    settings: set[str] = field(default_factory=set)
+    setting_not_stated: bool = False
+    issues: set[str] = field(default_factory=set)
+    weight: list[_Bound] = field(default_factory=list)
+    age: list[_Bound] = field(default_factory=list)  # in years
+    maximum_cycles: int | None = None
+    maximum_cycles_condition: str | None = None
+    last_cycle_listed: int | None = None
+    cycles_without_response: int | None = None
+    cycles: dict[str, _Cycle] = field(default_factory=dict)
+
+
+def _value(row: Row, name: str) -> str | None:
+    term = row.get(name)
+    return None if term is None else term["value"]
+
+
+def _number(row: Row, name: str) -> float | None:
+    value = _value(row, name)
+    return None if value is None else float(value)
+
+
+def _integer(row: Row, name: str) -> int | None:
+    value = _value(row, name)
+    return None if value is None else int(value)
+
+
+def schedule_query(therapy: str) -> str:
+    """The SPARQL text whose rows :func:`answer` reads, for ``therapy`` (an IRI or compact name)."""
+    return runnable_text(library()["dose-schedules"], {"therapy": therapy})
+
+
+def read_schedules(rows: list[Row]) -> list[_Regimen]:
+    """The regimens of ``rows`` (queries/dose-schedules.rq), in row order."""
+    regimens: dict[str, _Regimen] = {}
+    for row in rows:
+        iri = _value(row, "regimen")
+        regimen = regimens.get(iri)
+        if regimen is None:
+            regimen = regimens[iri] = _Regimen(iri, _value(row, "regimenLabel") or iri, _value(row, "section"))
+            regimen.setting_not_stated = _value(row, "settingNotStated") in ("true", "1")
+            regimen.maximum_cycles = _integer(row, "maximumCycles")
+            regimen.maximum_cycles_condition = _value(row, "maximumCyclesCondition")
+            regimen.last_cycle_listed = _integer(row, "lastCycleListed")
+            regimen.cycles_without_response = _integer(row, "maximumCyclesWithoutResponse")
+            for name, bounds, scale in (("minWeight", regimen.weight, None), ("maxWeight", regimen.weight, None),
+                                        ("minAge", regimen.age, "minAgeUnit"), ("maxAge", regimen.age, "maxAgeUnit")):
+                value = _number(row, name)
+                if value is not None:
+                    unit = _value(row, scale) if scale else None
+                    comparator = _value(row, name + "Comparator") or (">=" if name.startswith("min") else "<=")
+                    bounds.append(_Bound(value * _AGE_IN_YEARS.get(unit, 1.0) if scale else value, comparator))
+        regimen.sources.setdefault(_value(row, "source"), _value(row, "sourceLabel") or _value(row, "source"))
+        if _value(row, "setting"):
+            regimen.settings.add(_value(row, "setting"))
+        if _value(row, "issue"):
+            regimen.issues.add(_value(row, "issue"))
+        cycle_iri = _value(row, "cycle")
+        cycle = regimen.cycles.get(cycle_iri)
+        if cycle is None:
+            cycle = regimen.cycles[cycle_iri] = _Cycle(cycle_iri, _integer(row, "firstCycle") or 1, _integer(row, "lastCycle"),
+                                                       _number(row, "cycleDays"), _number(row, "freeDays"),
+                                                       _value(row, "response"), _value(row, "cycleNote"))
+        step_iri = _value(row, "step")
+        if step_iri and step_iri not in cycle.steps:
+            dose = Amount(_number(row, "dose"), _value(row, "unit")) if _value(row, "dose") else None
+            cap = Amount(_number(row, "cap"), _value(row, "capUnit")) if _value(row, "cap") else None
+            cycle.steps[step_iri] = _Step(step_iri, _integer(row, "firstDay"), _integer(row, "lastDay"), dose, _value(row, "basis"), cap)
+    return list(regimens.values())
+
+
+def mosteller(height_cm: float, weight_kg: float) -> float:
+    return round(math.sqrt(height_cm * weight_kg / 3600), 2)
+
+
+def answer(rows: list[Row], question: DoseQuestion) -> list[DoseAnswer]:
+    """One answer per regimen in scope for the question's setting (answers
+    of one source's regimens for other weight or age bands are folded into
+    one OUTSIDE_POPULATION answer when none of them fits the patient).
+
+    :raises ValueError: the question holds values no patient has.
+    """
+    if problems := question.problems():
+        raise ValueError("; ".join(problems))
+    in_scope = [r for r in read_schedules(rows) if question.setting in r.settings or (r.setting_not_stated and not r.settings)]
+    by_sources: dict[tuple[str, ...], list[_Regimen]] = {}
+    for regimen in in_scope:
+        by_sources.setdefault(tuple(sorted(regimen.sources)), []).append(regimen)
+    answers = []
+    for regimens in by_sources.values():
+        # A regimen for another weight band is another source's business only when no band fits.
+        candidates = [r for r in regimens if _outside(r, question.patient) != "weight"]
+        if not candidates:
+            bands = "; ".join(f"{r.label}: {_bands(r)}" for r in regimens)
+            first = regimens[0]
+            answers.append(DoseAnswer(Status.OUTSIDE_POPULATION, first.iri, first.label, _sources(first), first.section,
+                                      f"{question.patient.weight_kg:g} kg is outside every population this source doses here ({bands})"))
+            continue
+        answers += [_answer(r, question) for r in candidates]
+    return sorted(answers, key=lambda a: (a.sources[0][1].lower(), a.regimen_label))
+
+
+def _sources(regimen: _Regimen) -> list[tuple[str, str]]:
+    return list(regimen.sources.items())
+
+
+def _bands(regimen: _Regimen) -> str:
+    weight = " and ".join(f"{b.comparator} {b.value:g} kg" for b in regimen.weight)
+    age = " and ".join(f"{b.comparator} {b.value:g} years" for b in regimen.age)
+    return ", ".join(part for part in (weight, age) if part) or "no weight or age band"
+
+
+def _outside(regimen: _Regimen, patient: Patient) -> str | None:
+    """None when the patient is in the regimen's population; else "weight", or "age" (not known, or outside)."""
+    if not all(bound.admits(patient.weight_kg) for bound in regimen.weight):
+        return "weight"
+    if regimen.age and (patient.age_years is None or not all(bound.admits(patient.age_years) for bound in regimen.age)):
+        return "age"
+    return None
+
+
+def _answer(regimen: _Regimen, question: DoseQuestion) -> DoseAnswer:
+    def reply(status: Status, reason: str, **values) -> DoseAnswer:
+        return DoseAnswer(status, regimen.iri, regimen.label, _sources(regimen), regimen.section, reason, caveats=caveats, **values)
+
+    caveats = []
+    if regimen.setting_not_stated:
+        caveats.append("The source ties this schedule to no clinical setting; it is shown for every setting, and another "
+                       "source may give a different schedule for this one.")
+    if regimen.maximum_cycles_condition:
+        caveats.append(f"Maximum of {regimen.maximum_cycles} cycles for: {regimen.maximum_cycles_condition}")
+    patient, cycle, day = question.patient, question.cycle, question.day
+    outside = _outside(regimen, patient)
+    if outside == "age":
+        if patient.age_years is None:
+            return reply(Status.NEEDS_INPUT, f"this schedule is for {_bands(regimen)}: give the patient's age")
+        return reply(Status.OUTSIDE_POPULATION, f"{patient.age_years:g} years is outside this schedule's population ({_bands(regimen)})")
+    if regimen.issues:
+        return reply(Status.SOURCE_FLAGGED, "the source's values for this schedule are flagged as probably wrong "
+                                            f"({', '.join(i.rsplit('/', 1)[-1] for i in sorted(regimen.issues))}); no dose is computed from them")
+    if regimen.cycles_without_response and question.response == RESPONSES["no-cr"] and cycle > regimen.cycles_without_response:
+        return reply(Status.BEYOND_MAXIMUM_CYCLES, f"treatment stops for patients without CR or CRi within "
+                                                   f"{regimen.cycles_without_response} cycles: cycle {cycle} is not given")
+    if regimen.maximum_cycles and cycle > regimen.maximum_cycles:
+        return reply(Status.BEYOND_MAXIMUM_CYCLES, f"this schedule allows at most {regimen.maximum_cycles} cycles: cycle {cycle} is past it")
+    covering = [c for c in regimen.cycles.values() if c.covers(cycle)]
+    if not covering:
+        listed = regimen.last_cycle_listed or max((c.last or c.first for c in regimen.cycles.values()), default=0)
+        return reply(Status.NOT_COVERED, f"the source's schedule lists cycles 1-{listed} and states no dose for cycle {cycle}")
+    if any(c.response for c in covering):
+        if question.response is None:
+            kinds = ", ".join(sorted({c.response.rsplit('/', 1)[-1] for c in covering if c.response}))
+            return reply(Status.NEEDS_INPUT, f"cycle {cycle} doses depend on the response so far ({kinds}): give the response status")
+        covering = [c for c in covering if c.response in (None, question.response)]
+        if not covering:
+            return reply(Status.NOT_COVERED, f"the source gives no cycle {cycle} schedule for this response status")
+    chosen = covering[0]
+    if not chosen.steps:
+        note = f" ({chosen.note})" if chosen.note else ""
+        return reply(Status.NOT_COVERED, f"the source describes cycle {cycle}{note} but states no dose, length or interval for it")
+    step = next((s for s in chosen.steps.values() if s.first_day is not None and s.first_day <= day
+                 and (s.last_day is None or day <= s.last_day)), None)
+    if step is None:
+        return _no_step(reply, chosen, cycle, day)
+    return _dose(reply, step, patient, cycle, day)
+
+
+def _dose_days(cycle: _Cycle) -> str:
+    spans = sorted((s.first_day, s.last_day) for s in cycle.steps.values() if s.first_day is not None)
+    return ", ".join(f"{a}" if a == b else f"{a}-{b if b is not None else ''}" for a, b in spans)
+
+
+def _no_step(reply, chosen: _Cycle, cycle: int, day: int) -> DoseAnswer:
+    doses = _dose_days(chosen)
+    if chosen.days is not None and day <= chosen.days:
+        free = f", {chosen.free_days:g} of them treatment-free" if chosen.free_days else ""
+        return reply(Status.TREATMENT_FREE, f"no dose on day {day} of cycle {cycle}: doses on days {doses} of a {chosen.days:g}-day cycle{free}")
+    if chosen.days is not None:
+        return reply(Status.NOT_COVERED, f"day {day} is past the end of cycle {cycle}, which lasts {chosen.days:g} days")
+    last = max((s.last_day or s.first_day or 0) for s in chosen.steps.values())
+    if day > last:
+        return reply(Status.NOT_COVERED, f"the source gives doses on days {doses} of cycle {cycle} and no cycle length or "
+                                         f"treatment-free interval after day {last}")
+    return reply(Status.TREATMENT_FREE, f"no dose on day {day} of cycle {cycle}: doses on days {doses}")
+
+
+def _dose(reply, step: _Step, patient: Patient, cycle: int, day: int) -> DoseAnswer:
+    where = f"day {day} of cycle {cycle}"
+    if step.dose is None:
+        return reply(Status.NOT_COVERED, f"the source states no dose for {where}", step=step.iri)
+    if step.basis == _FLAT_DOSE:
+        return reply(Status.DOSE, f"flat dose {step.dose.text} on {where}", step=step.iri, amount=step.dose, stated=step.dose)
+    if step.basis != _BSA_DOSE or "/m2" not in step.dose.unit:
+        return reply(Status.NOT_COVERED, f"the dose basis of {where} ({step.basis}) is not one the engine computes", step=step.iri,
+                     stated=step.dose)
+    if patient.bsa_m2 is not None:
+        bsa, formula = patient.bsa_m2, "given"
+    elif patient.height_cm is not None:
+        bsa, formula = mosteller(patient.height_cm, patient.weight_kg), BSA_FORMULA
+    else:
+        return reply(Status.NEEDS_INPUT, f"the dose on {where} is {step.dose.text}: give the body surface area, or the height to "
+                                         "compute it", step=step.iri, stated=step.dose)
+    raw = step.dose.value * bsa
+    unit = step.dose.unit.replace("/m2", "")
+    capped = step.cap is not None and raw > step.cap.value
+    amount = Amount(step.cap.value if capped else round(raw, 2), unit)
+    bsa_words = f"{bsa:g} m2 ({'given' if formula == 'given' else 'Mosteller from ' + f'{patient.height_cm:g} cm and {patient.weight_kg:g} kg'})"
+    reason = f"{step.dose.text} x {bsa_words} = {round(raw, 2):g} {unit}"
+    if step.cap is not None:
+        reason += f", capped at {step.cap.text}" if capped else f" (within the cap of {step.cap.text})"
+    return reply(Status.DOSE, f"{reason}, on {where}", step=step.iri, amount=amount, stated=step.dose, cap=step.cap, capped=capped,
+                 bsa_m2=bsa, bsa_formula=formula)
