@@ -15,6 +15,9 @@ tkgr:c1 a tkg:Cycle ; rdfs:label "c" ; prov:wasDerivedFrom tkgr:source-article ;
     tkg:cycleLength [ a tkg:Quantity ; tkg:numericValue 28 ; tkg:unit "d" ] ; tkg:hasDoseStep tkgr:s1 .
 tkgr:s1 a tkg:DoseStep ; rdfs:label "s" ; prov:wasDerivedFrom tkgr:source-article ; tkg:firstDay 8 ; tkg:lastDay 30 ;
     tkg:doseBasis tkg:FlatDose ; tkg:dose [ a tkg:Quantity ; tkg:numericValue 28 ; tkg:unit "ug/d" ] .""",
+    "unscoped regimen": """
+tkgr:r9 a tkg:DosingRegimen ; rdfs:label "r" ; prov:wasDerivedFrom tkgr:source-article ; tkg:regimenFor tkgr:blinatumomab ;
+    tkg:hasCycle tkgr:blina-rr-adult-c1 .""",
     "bad numbers": """
 tkgr:x2 a tkg:AdverseReaction ; rdfs:label "x" ; prov:wasDerivedFrom tkgr:source-article ;
     tkg:forTherapy tkgr:blinatumomab ; tkg:adverseEvent tkgr:neutropenia ;
@@ -45,6 +48,12 @@ def test_same_violations_as_pyshacl(inputs, case):
     reference, ours = _both(inputs, BROKEN[case])
     assert reference, "the case must break a shape"
     assert ours == reference
+
+
+def test_a_regimen_without_setting_or_population_is_named(inputs):
+    reference, _ = _both(inputs, BROKEN["unscoped regimen"])
+    messages = {message for subject, message in reference if subject.endswith("r9")}
+    assert any("no setting" in m for m in messages) and any("no population" in m for m in messages), messages
 
 
 def test_the_curated_graph_conforms_both_ways(inputs):

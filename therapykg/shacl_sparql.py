@@ -106,7 +106,7 @@ def _property_queries(shapes: _Shapes, shape, focus: str) -> list[tuple[str, str
 
 
 def _conforms(shapes: _Shapes, alternative) -> str:
-    """A boolean SPARQL expression: ?this conforms to a small shape of count constraints."""
+    """A boolean SPARQL expression: ?this conforms to a small shape of count and hasValue constraints."""
     conditions = []
     for prop in shapes.values(alternative, "property"):
         path = shapes.value(prop, "path")
@@ -114,6 +114,8 @@ def _conforms(shapes: _Shapes, alternative) -> str:
             conditions.append(f"EXISTS {{ ?this {path} [] }}")
         if shapes.value(prop, "maxCount") is not None and int(shapes.value(prop, "maxCount").value) == 0:
             conditions.append(f"NOT EXISTS {{ ?this {path} [] }}")
+        if shapes.value(prop, "hasValue") is not None:
+            conditions.append(f"EXISTS {{ ?this {path} {shapes.value(prop, 'hasValue')} }}")
     return "(" + " && ".join(conditions or ["true"]) + ")"
 
 
