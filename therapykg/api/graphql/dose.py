@@ -12,7 +12,7 @@ from therapykg.api.graphql.ids import UserInputError, to_id
 from therapykg.api.graphql.loaders import Loaders
 from therapykg.api.graphql.nodes import Node, Struct
 from therapykg.api.graphql.types.common import Citation, Quantity, Source
-from therapykg.domain import dosing
+from therapykg.domain import dosing, modification
 from therapykg.namespaces import TKG
 
 
@@ -169,3 +169,45 @@ async def dose_answers(loaders: Loaders, therapy_iri: str, setting_iri: str, pat
                        dose_step=strawberry.ID(to_id(a.step)) if a.step else None, amount=_quantity(a.amount),
                        stated=_quantity(a.stated), cap=_quantity(a.cap), capped=a.capped, body_surface_area_m2=a.bsa_m2,
                        bsa_formula=a.bsa_formula, reason=a.reason, caveats=a.caveats) for a in answers]
+
+
+# Dose modification rules, evaluated (therapykg.domain.modification).
+
+@strawberry.type(description="One action of a dose modification rule, for this patient, with what it was chosen by.")
+class EvaluatedAction:
+    sequence: int
+    kind: strawberry.ID
+    text: str = strawberry.field(description="The action for this patient, in words, with the numbers used.")
+    rule: strawberry.ID
+    chosen_by: str = strawberry.field(description="The parts of the report the rule's trigger matched.")
+    dose: Quantity | None = strawberry.field(description="The dose for this patient (restart, escalation, or a drug given).")
+    stated_dose: Quantity | None = strawberry.field(description="The dose as the source states it.")
+    drug: strawberry.ID | None
+    after_days: float | None
+    counted_from: str | None = strawberry.field(description="What the waiting time is counted from.")
+    condition: str | None = strawberry.field(description="What must still hold for the action, where the report does not decide it.")
+
+
+@strawberry.type(description="One source's rules that apply to a reported event, and their actions in order.")
+class DoseModificationAnswer:
+    sources: list[Source]
+    rules: list[strawberry.ID]
+    actions: list[EvaluatedAction]
+    grading_system: str
+    needs: list[str] = strawberry.field(description="Rules that may apply, and what the report must add to decide them.")
+    superseded: list[str] = strawberry.field(description="Rules that also fire but are superseded by a permanent discontinuation.")
+    caveats: list[str]
+
+
+async def dose_modification_answers(loaders: Loaders, therapy_iri: str, report: modification.EventReport) -> list[DoseModificationAnswer]:
+    if problems := report.problems():
+        raise UserInputError("; ".join(problems))
+    answers = modification.evaluate(await loaders.backend.select(modification.rules_query(therapy_iri)), report)
+    sources = {n.iri: n for n in await loaders.nodes(sorted({iri for a in answers for iri, _ in a.sources}))}
+    return [DoseModificationAnswer(
+        sources=[Source.from_node(sources[iri]) for iri, _ in a.sources], rules=[strawberry.ID(to_id(r)) for r, _ in a.rules],
+        actions=[EvaluatedAction(sequence=x.sequence, kind=strawberry.ID(to_id(x.kind)), text=x.text, rule=strawberry.ID(to_id(x.rule)),
+                            chosen_by=x.chosen_by, dose=_quantity(x.dose), stated_dose=_quantity(x.stated_dose),
+                            drug=strawberry.ID(to_id(x.drug)) if x.drug else None, after_days=x.after_days, counted_from=x.counted_from,
+                            condition=x.condition) for x in a.actions],
+        grading_system=a.grading_system, needs=a.needs, superseded=a.superseded, caveats=a.caveats) for a in answers]

@@ -11,7 +11,16 @@ from strawberry.extensions import MaskErrors
 from strawberry.types import Info
 
 from therapykg.api.graphql.compare import Aspect, Comparison, compare
-from therapykg.api.graphql.dose import DoseAnswer, DoseCalculation, PatientInput, ResponseStatus, calculate, dose_answers
+from therapykg.api.graphql.dose import (
+    DoseAnswer,
+    DoseCalculation,
+    DoseModificationAnswer,
+    PatientInput,
+    ResponseStatus,
+    calculate,
+    dose_answers,
+    dose_modification_answers,
+)
 from therapykg.api.graphql.ids import UserInputError, to_iri
 from therapykg.api.graphql.limits import Limits, request_limits
 from therapykg.api.graphql.nodes import RDF_TYPE
@@ -24,6 +33,8 @@ from therapykg.api.graphql.types.registry import as_resource
 from therapykg.api.graphql.types.rule import DoseModificationRule, dose_modification_rule
 from therapykg.api.graphql.types.therapy import Therapy, TherapyKind, therapies, therapy
 from therapykg.api.graphql.types.trial import ClinicalTrial, trials
+from therapykg.domain.dosing import Patient as DosePatient
+from therapykg.domain.modification import EventReport
 from therapykg.namespaces import TKG
 
 MAX_PAGE = 100
@@ -158,6 +169,18 @@ class Query:
         if not found:
             raise UserInputError(f"no therapy {therapy!r}")
         return await found[0].monitoring(info, cycle)
+
+    @strawberry.field(description="Dose modification rules evaluated for a reported event: per source, the rules that apply in this "
+                                  "setting to this patient and their actions in order (doses for this patient, waiting times and what "
+                                  "they are counted from), what the report must add to decide the others, and the grading system.")
+    async def evaluate_dose_modification(self, info: Info, therapy: strawberry.ID, setting: Setting, patient: PatientInput,
+                                         event: strawberry.ID, grade: int | None = None, duration_days: float | None = None,
+                                         recurred: bool | None = None, condition: strawberry.ID | None = None,
+                                         occurrences: int | None = None) -> list[DoseModificationAnswer]:
+        report = EventReport(TKG + setting.value, DosePatient(patient.weight_kg, patient.height_cm, patient.body_surface_area_m2,
+                                                              patient.age_years),
+                             to_iri(event), grade, duration_days, recurred, to_iri(condition) if condition else None, occurrences)
+        return await dose_modification_answers(info.context.loaders, to_iri(therapy), report)
 
     @strawberry.field(description="The dose modification rules that apply to an event at a grade (and condition), with their ordered actions and sources. Several sources may give different rules.")
     async def dose_modification(self, info: Info, therapy: strawberry.ID, event: strawberry.ID, grade: int,
