@@ -5,7 +5,9 @@ Sources (as in graph_data): ART = the source article (Dosing Regimens);
 OLD = older US label section 2.1; LATER = later US label dosing table
 (J Hematol Oncol 2019;12:15, PMC6368716 Table 1); BESP = BESPONSA Dosage
 and Administration Table 1 (pfizermedicalinformation.com) with the stop rule
-of the BESPONSA HCP dosing page (pfizerpro.com). BSA by Mosteller rounded to
+of the BESPONSA HCP dosing page (pfizerpro.com); KYM = KYMRIAH 2018 label
+highlights (Dosage Forms and Strengths (3)); TEC = TECARTUS approval in ALL
+(ASH Clinical News, FDA release, 1 October 2021). BSA by Mosteller rounded to
 0.01 m2: 130 cm, 30 kg -> 1.04 m2; 175 cm, 70 kg -> 1.84 m2."""
 
 import json
@@ -21,6 +23,8 @@ ART = "tkgr:source-article"
 OLD = "tkgr:source-blincyto-label-older-recallguide"
 LATER = "tkgr:source-blincyto-label-later-pmc6368716"
 BESP = "tkgr:source-besponsa-dosage-admin"
+KYM = "tkgr:source-kymriah-label-2018-copy"
+TEC = "tkgr:source-ash-clinical-news-tecartus-2021"
 D, FREE, NC, OUT, MAX, NEED, FLAG = ("DOSE", "TREATMENT_FREE", "NOT_COVERED", "OUTSIDE_POPULATION", "BEYOND_MAXIMUM_CYCLES",
                                      "NEEDS_INPUT", "SOURCE_FLAGGED")
 
@@ -124,6 +128,17 @@ CASES = [
     ("ino c6 d1 in CR/CRi", "inotuzumab-ozogamicin", RR, 70, 175, None, 6, 1, CR, {BESP: (D, "0.92 mg")}),
     ("ino c7 d1 in CR/CRi: at most 6", "inotuzumab-ozogamicin", RR, 70, 175, None, 7, 1, CR, {BESP: (MAX, None)}),
     ("ino c1 d1 BSA given 1.5", "inotuzumab-ozogamicin", RR, 60, None, 1.5, 1, 1, None, {BESP: (D, "1.2 mg")}),
+    # Tisagenlecleucel (KYM: 2018 label (3)): <= 50 kg 0.2-5.0 x 10^6 cells/kg; > 50 kg 0.1-2.5 x 10^8 cells in total; one infusion.
+    ("tisa 30 kg: per kg range", "tisagenlecleucel", RR, 30, None, None, 1, 1, None, {KYM: (D, "6-150 x 10^6 cells")}),
+    ("tisa 50 kg (boundary): per kg", "tisagenlecleucel", RR, 50, None, None, 1, 1, None, {KYM: (D, "10-250 x 10^6 cells")}),
+    ("tisa 50.5 kg: a total, not per kg", "tisagenlecleucel", RR, 50.5, None, None, 1, 1, None, {KYM: (D, "0.1-2.5 x 10^8 cells")}),
+    ("tisa 90 kg: the same total", "tisagenlecleucel", RR, 90, None, None, 1, 1, None, {KYM: (D, "0.1-2.5 x 10^8 cells")}),
+    ("tisa a second infusion", "tisagenlecleucel", RR, 30, None, None, 2, 1, None, {KYM: (MAX, None)}),
+    ("tisa in MRD-positive disease: no regimen", "tisagenlecleucel", MRD, 30, None, None, 1, 1, None, {}),
+    # Brexucabtagene (TEC: FDA approval, 2021): 1 x 10^6 cells/kg, at most 1 x 10^8 cells.
+    ("brexu 70 kg", "brexucabtagene-autoleucel", RR, 70, None, None, 1, 1, None, {TEC: (D, "70 x 10^6 cells")}),
+    ("brexu 100 kg: at the maximum", "brexucabtagene-autoleucel", RR, 100, None, None, 1, 1, None, {TEC: (D, "100 x 10^6 cells")}),
+    ("brexu 120 kg: capped", "brexucabtagene-autoleucel", RR, 120, None, None, 1, 1, None, {TEC: (D, "1 x 10^8 cells")}),
 ]
 
 
@@ -160,6 +175,8 @@ def test_dose_engine_case(rows, case):
         found[_key(a, expected)] = (a.status.name, a.amount.text if a.amount else None)
     for key, want in expected.items():
         assert found.get(key) == want, f"{key}: {found.get(key)} != {want}; all answers: {found}"
+    if not expected:
+        assert answers == [], "no source gives a regimen in this setting"
     for a in answers:
         assert a.reason and a.sources, "every answer says why and from what"
 

@@ -316,7 +316,9 @@ def dose(therapy: str, setting: str, weight_kg: float, height_cm: float | None, 
 
 def _answer_json(a) -> dict:
     def amount(x):
-        return None if x is None else {"value": x.value, "unit": x.unit}
+        if x is None:
+            return None
+        return {"value": x.value, "unit": x.unit} if x.value is not None else {"lower": x.lower, "upper": x.upper, "unit": x.unit}
     return {"status": a.status.name, "amount": amount(a.amount), "stated": amount(a.stated), "cap": amount(a.cap), "capped": a.capped,
             "bodySurfaceAreaM2": a.bsa_m2, "bsaFormula": a.bsa_formula, "reason": a.reason, "caveats": a.caveats,
             "regimen": compact(a.regimen), "regimenLabel": a.regimen_label, "step": compact(a.step) if a.step else None,

@@ -11,6 +11,7 @@ the numbers used, instead of returning nothing."""
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -22,7 +23,7 @@ Row = dict[str, dict]  # a SPARQL JSON binding: variable -> {"type", "value", ..
 SETTINGS = {"relapsed-refractory": TKG + "RelapsedRefractory", "mrd-positive": TKG + "MRDPositiveRemission",
             "consolidation": TKG + "Consolidation"}
 RESPONSES = {"cr-cri": TKG + "CompleteRemissionOrCRi", "no-cr": TKG + "NoCompleteRemission"}
-_BSA_DOSE, _FLAT_DOSE = TKG + "BodySurfaceAreaDose", TKG + "FlatDose"
+_BSA_DOSE, _FLAT_DOSE, _PER_KG_DOSE = TKG + "BodySurfaceAreaDose", TKG + "FlatDose", TKG + "WeightBasedDose"
 _AGE_IN_YEARS = {"a": 1.0, "mo": 1 / 12, "wk": 7 / 365.25, "d": 1 / 365.25}
 BSA_FORMULA = "Mosteller: sqrt(height cm x weight kg / 3600), rounded to 0.01 m2"
 
@@ -75,12 +76,42 @@ class DoseQuestion:
 
 @dataclass(frozen=True)
 class Amount:
-    value: float
+    """A dose: one value, or a range from ``lower`` to ``upper`` (a cell dose), in a UCUM unit."""
+
+    value: float | None
     unit: str
+    lower: float | None = None
+    upper: float | None = None
 
     @property
     def text(self) -> str:
-        return f"{self.value:g} {self.unit}"
+        number = f"{self.lower:g}-{self.upper:g}" if self.value is None else f"{self.value:g}"
+        scaled = _SCALED.match(self.unit)
+        if scaled:  # 10*6{CAR-positive viable T cells}/kg -> "x 10^6 CAR-positive viable T cells/kg"
+            return f"{number} x 10^{scaled.group(1)} {scaled.group(2)}{scaled.group(3)}"
+        return f"{number} {self.unit}"
+
+    def times(self, factor: float, unit: str) -> Amount:
+        if self.value is None:
+            return Amount(None, unit, round(self.lower * factor, 2), round(self.upper * factor, 2))
+        return Amount(round(self.value * factor, 2), unit)
+
+    def in_unit_of(self, other: Amount) -> float | None:
+        """This amount's value (or upper bound) in ``other``'s unit, where the two differ only by a power of ten."""
+        mine, theirs = _scale(self.unit), _scale(other.unit)
+        if mine[1] != theirs[1]:
+            return None
+        value = self.value if self.value is not None else self.upper
+        return value * 10 ** (mine[0] - theirs[0])
+
+
+_SCALED = re.compile(r"^10\*(\d+)\{([^}]*)\}(.*)$")
+
+
+def _scale(unit: str) -> tuple[int, str]:
+    """(power of ten, the unit without it): 10*8{cells} -> (8, "{cells}")."""
+    scaled = _SCALED.match(unit)
+    return (int(scaled.group(1)), "{" + scaled.group(2) + "}" + scaled.group(3)) if scaled else (0, unit)
 
 
 @dataclass
@@ -206,7 +237,11 @@ def read_schedules(rows: list[Row]) -> list[_Regimen]:
                                                        _value(row, "response"), _value(row, "cycleNote"))
         step_iri = _value(row, "step")
         if step_iri and step_iri not in cycle.steps:
-            dose = Amount(_number(row, "dose"), _value(row, "unit")) if _value(row, "dose") else None
+            dose = None
+            if _value(row, "dose") is not None:
+                dose = Amount(_number(row, "dose"), _value(row, "unit"))
+            elif _value(row, "doseLow") is not None:
+                dose = Amount(None, _value(row, "unit"), _number(row, "doseLow"), _number(row, "doseHigh"))
             cap = Amount(_number(row, "cap"), _value(row, "capUnit")) if _value(row, "cap") else None
             cycle.steps[step_iri] = _Step(step_iri, _integer(row, "firstDay"), _integer(row, "lastDay"), dose, _value(row, "basis"), cap)
     return list(regimens.values())
@@ -333,6 +368,8 @@ def _dose(reply, step: _Step, patient: Patient, cycle: int, day: int) -> DoseAns
         return reply(Status.NOT_COVERED, f"the source states no dose for {where}", step=step.iri)
     if step.basis == _FLAT_DOSE:
         return reply(Status.DOSE, f"flat dose {step.dose.text} on {where}", step=step.iri, amount=step.dose, stated=step.dose)
+    if step.basis == _PER_KG_DOSE and step.dose.unit.endswith("/kg"):
+        return _per_kg(reply, step, patient, where)
     if step.basis != _BSA_DOSE or "/m2" not in step.dose.unit:
         return reply(Status.NOT_COVERED, f"the dose basis of {where} ({step.basis}) is not one the engine computes", step=step.iri,
                      stated=step.dose)
@@ -353,3 +390,22 @@ def _dose(reply, step: _Step, patient: Patient, cycle: int, day: int) -> DoseAns
         reason += f", capped at {step.cap.text}" if capped else f" (within the cap of {step.cap.text})"
     return reply(Status.DOSE, f"{reason}, on {where}", step=step.iri, amount=amount, stated=step.dose, cap=step.cap, capped=capped,
                  bsa_m2=bsa, bsa_formula=formula)
+
+
+def _per_kg(reply, step: _Step, patient: Patient, where: str) -> DoseAnswer:
+    """A dose per kg of body weight (or a range of them), with the step's maximum."""
+    raw = step.dose.times(patient.weight_kg, step.dose.unit[:-len("/kg")])
+    reason = f"{step.dose.text} x {patient.weight_kg:g} kg = {raw.text}"
+    amount, capped = raw, False
+    if step.cap is not None:
+        over = raw.in_unit_of(step.cap)
+        if over is None:
+            return reply(Status.NOT_COVERED, f"the maximum {step.cap.text} is in a unit the dose cannot be compared with", step=step.iri,
+                         stated=step.dose)
+        capped = over > step.cap.value
+        if capped:
+            amount = step.cap if raw.value is not None else Amount(None, step.cap.unit, raw.lower * (step.cap.value / over), step.cap.value)
+            reason += f", capped at the maximum of {step.cap.text}"
+        else:
+            reason += f" (within the maximum of {step.cap.text})"
+    return reply(Status.DOSE, f"{reason}, on {where}", step=step.iri, amount=amount, stated=step.dose, cap=step.cap, capped=capped)

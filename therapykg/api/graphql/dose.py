@@ -150,7 +150,7 @@ class DoseAnswer:
 def _quantity(amount: dosing.Amount | None) -> Quantity | None:
     if amount is None:
         return None
-    return Quantity(value=amount.value, lower=None, upper=None, unit=amount.unit, comparator=None, plus_minus=None,
+    return Quantity(value=amount.value, lower=amount.lower, upper=amount.upper, unit=amount.unit, comparator=None, plus_minus=None,
                     numerator=None, denominator=None, text=amount.text)
 
 
