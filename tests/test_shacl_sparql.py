@@ -18,6 +18,11 @@ tkgr:s1 a tkg:DoseStep ; rdfs:label "s" ; prov:wasDerivedFrom tkgr:source-articl
     "unscoped regimen": """
 tkgr:r9 a tkg:DosingRegimen ; rdfs:label "r" ; prov:wasDerivedFrom tkgr:source-article ; tkg:regimenFor tkgr:blinatumomab ;
     tkg:hasCycle tkgr:blina-rr-adult-c1 .""",
+    "unscoped rule and incidence": """
+tkgr:r10 a tkg:DoseModificationRule ; rdfs:label "r" ; prov:wasDerivedFrom tkgr:source-article ; tkg:forTherapy tkgr:blinatumomab ;
+    tkg:settingNotStated true ; tkg:hasTrigger [ a tkg:Trigger ; tkg:minimumGrade 3 ] .
+tkgr:x6 a tkg:AdverseReaction ; rdfs:label "x" ; prov:wasDerivedFrom tkgr:source-article ; tkg:forTherapy tkgr:blinatumomab ;
+    tkg:adverseEvent tkgr:neutropenia .""",
     "bad numbers": """
 tkgr:x2 a tkg:AdverseReaction ; rdfs:label "x" ; prov:wasDerivedFrom tkgr:source-article ;
     tkg:forTherapy tkgr:blinatumomab ; tkg:adverseEvent tkgr:neutropenia ;
