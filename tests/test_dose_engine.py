@@ -128,17 +128,17 @@ CASES = [
     ("ino c6 d1 in CR/CRi", "inotuzumab-ozogamicin", RR, 70, 175, None, 6, 1, CR, {BESP: (D, "0.92 mg")}),
     ("ino c7 d1 in CR/CRi: at most 6", "inotuzumab-ozogamicin", RR, 70, 175, None, 7, 1, CR, {BESP: (MAX, None)}),
     ("ino c1 d1 BSA given 1.5", "inotuzumab-ozogamicin", RR, 60, None, 1.5, 1, 1, None, {BESP: (D, "1.2 mg")}),
-    # Tisagenlecleucel (KYM: 2018 label (3)): <= 50 kg 0.2-5.0 x 10^6 cells/kg; > 50 kg 0.1-2.5 x 10^8 cells in total; one infusion.
-    ("tisa 30 kg: per kg range", "tisagenlecleucel", RR, 30, None, None, 1, 1, None, {KYM: (D, "6-150 x 10^6 cells")}),
-    ("tisa 50 kg (boundary): per kg", "tisagenlecleucel", RR, 50, None, None, 1, 1, None, {KYM: (D, "10-250 x 10^6 cells")}),
-    ("tisa 50.5 kg: a total, not per kg", "tisagenlecleucel", RR, 50.5, None, None, 1, 1, None, {KYM: (D, "0.1-2.5 x 10^8 cells")}),
-    ("tisa 90 kg: the same total", "tisagenlecleucel", RR, 90, None, None, 1, 1, None, {KYM: (D, "0.1-2.5 x 10^8 cells")}),
-    ("tisa a second infusion", "tisagenlecleucel", RR, 30, None, None, 2, 1, None, {KYM: (MAX, None)}),
-    ("tisa in MRD-positive disease: no regimen", "tisagenlecleucel", MRD, 30, None, None, 1, 1, None, {}),
+    # Tisagenlecleucel (KYM: 2018 label (3)): <= 50 kg 0.2-5.0 x 10^6 cells/kg; > 50 kg 0.1-2.5 x 10^8 cells in total; one infusion (day 0).
+    ("tisa 30 kg: per kg range", "tisagenlecleucel", RR, 30, None, None, 1, 0, None, {KYM: (D, "6-150 x 10^6 cells")}),
+    ("tisa 50 kg (boundary): per kg", "tisagenlecleucel", RR, 50, None, None, 1, 0, None, {KYM: (D, "10-250 x 10^6 cells")}),
+    ("tisa 50.5 kg: a total, not per kg", "tisagenlecleucel", RR, 50.5, None, None, 1, 0, None, {KYM: (D, "0.1-2.5 x 10^8 cells")}),
+    ("tisa 90 kg: the same total", "tisagenlecleucel", RR, 90, None, None, 1, 0, None, {KYM: (D, "0.1-2.5 x 10^8 cells")}),
+    ("tisa a second infusion", "tisagenlecleucel", RR, 30, None, None, 2, 0, None, {KYM: (MAX, None)}),
+    ("tisa in MRD-positive disease: no regimen", "tisagenlecleucel", MRD, 30, None, None, 1, 0, None, {}),
     # Brexucabtagene (TEC: FDA approval, 2021): 1 x 10^6 cells/kg, at most 1 x 10^8 cells.
-    ("brexu 70 kg", "brexucabtagene-autoleucel", RR, 70, None, None, 1, 1, None, {TEC: (D, "70 x 10^6 cells")}),
-    ("brexu 100 kg: at the maximum", "brexucabtagene-autoleucel", RR, 100, None, None, 1, 1, None, {TEC: (D, "100 x 10^6 cells")}),
-    ("brexu 120 kg: capped", "brexucabtagene-autoleucel", RR, 120, None, None, 1, 1, None, {TEC: (D, "1 x 10^8 cells")}),
+    ("brexu 70 kg", "brexucabtagene-autoleucel", RR, 70, None, None, 1, 0, None, {TEC: (D, "70 x 10^6 cells")}),
+    ("brexu 100 kg: at the maximum", "brexucabtagene-autoleucel", RR, 100, None, None, 1, 0, None, {TEC: (D, "100 x 10^6 cells")}),
+    ("brexu 120 kg: capped", "brexucabtagene-autoleucel", RR, 120, None, None, 1, 0, None, {TEC: (D, "1 x 10^8 cells")}),
 ]
 
 
@@ -225,3 +225,15 @@ def test_graphql_dose_field(graph):
     assert "tkgr:source-besponsa-dosage-admin" in {s["id"] for s in answer["sources"]}
     bad = asyncio.run(schema.execute(query.replace("weightKg: 70", "weightKg: 0"), context_value=Context(backend=LocalBackend(graph))))
     assert bad.errors and "plausible body weight" in bad.errors[0].message
+
+
+def test_lymphodepletion_before_a_cell_infusion(rows):
+    """TECARTUS (ZUMA-3 design): fludarabine 25 mg/m2 on days -4, -3, -2 and cyclophosphamide 900 mg/m2 on day -2;
+    the cells on day 0. 175 cm, 70 kg -> 1.84 m2."""
+    def doses(day):
+        answers = dosing.answer(rows("brexucabtagene-autoleucel"), dosing.DoseQuestion(RR, dosing.Patient(70, 175), 1, day))
+        return sorted((a.drug, a.amount.text) for a in answers if a.status is dosing.Status.DOSE)
+    assert doses(-4) == [("fludarabine", "46 mg")]
+    assert doses(-2) == [("cyclophosphamide", "1656 mg"), ("fludarabine", "46 mg")]
+    assert doses(-1) == []
+    assert doses(0) == [(None, "70 x 10^6 cells")]

@@ -322,7 +322,7 @@ def _answer_json(a) -> dict:
     return {"status": a.status.name, "amount": amount(a.amount), "stated": amount(a.stated), "cap": amount(a.cap), "capped": a.capped,
             "bodySurfaceAreaM2": a.bsa_m2, "bsaFormula": a.bsa_formula, "reason": a.reason, "caveats": a.caveats,
             "regimen": compact(a.regimen), "regimenLabel": a.regimen_label, "step": compact(a.step) if a.step else None,
-            "sources": [{"id": compact(iri), "label": label} for iri, label in a.sources], "section": a.section}
+            "sources": [{"id": compact(iri), "label": label} for iri, label in a.sources], "section": a.section, "drug": a.drug}
 
 
 @main.command(name="graphql-schema")

@@ -69,8 +69,10 @@ class DoseQuestion:
 
     def problems(self) -> list[str]:
         found = self.patient.problems()
-        if self.cycle < 1 or self.day < 1:
-            found.append("cycle and day are counted from 1")
+        if self.cycle < 1:
+            found.append("cycles are counted from 1")
+        if not -60 <= self.day <= 400:
+            found.append(f"day {self.day} is outside any schedule (-60 to 400)")
         return found
 
 
@@ -130,11 +132,13 @@ class DoseAnswer:
     bsa_m2: float | None = None
     bsa_formula: str | None = None
     caveats: list[str] = field(default_factory=list)
+    drug: str | None = None  # the drug given, where it is not the therapy (lymphodepletion)
 
 
 @dataclass
 class _Step:
     iri: str
+    drug: str | None
     first_day: int | None
     last_day: int | None
     dose: Amount | None
@@ -243,7 +247,8 @@ def read_schedules(rows: list[Row]) -> list[_Regimen]:
             elif _value(row, "doseLow") is not None:
                 dose = Amount(None, _value(row, "unit"), _number(row, "doseLow"), _number(row, "doseHigh"))
             cap = Amount(_number(row, "cap"), _value(row, "capUnit")) if _value(row, "cap") else None
-            cycle.steps[step_iri] = _Step(step_iri, _integer(row, "firstDay"), _integer(row, "lastDay"), dose, _value(row, "basis"), cap)
+            drug = _value(row, "stepDrugLabel") or _value(row, "stepDrug")
+            cycle.steps[step_iri] = _Step(step_iri, drug, _integer(row, "firstDay"), _integer(row, "lastDay"), dose, _value(row, "basis"), cap)
     return list(regimens.values())
 
 
@@ -274,7 +279,7 @@ def answer(rows: list[Row], question: DoseQuestion) -> list[DoseAnswer]:
             answers.append(DoseAnswer(Status.OUTSIDE_POPULATION, first.iri, first.label, _sources(first), first.section,
                                       f"{question.patient.weight_kg:g} kg is outside every population this source doses here ({bands})"))
             continue
-        answers += [_answer(r, question) for r in candidates]
+        answers += [a for r in candidates for a in _answer(r, question)]
     return sorted(answers, key=lambda a: (a.sources[0][1].lower(), a.regimen_label))
 
 
@@ -297,7 +302,13 @@ def _outside(regimen: _Regimen, patient: Patient) -> str | None:
     return None
 
 
-def _answer(regimen: _Regimen, question: DoseQuestion) -> DoseAnswer:
+def _answer(regimen: _Regimen, question: DoseQuestion) -> list[DoseAnswer]:
+    """The regimen's answer: one per dose step given that day (two drugs may be given on one day), else one."""
+    decided = _decide(regimen, question)
+    return decided if isinstance(decided, list) else [decided]
+
+
+def _decide(regimen: _Regimen, question: DoseQuestion) -> DoseAnswer | list[DoseAnswer]:
     def reply(status: Status, reason: str, **values) -> DoseAnswer:
         return DoseAnswer(status, regimen.iri, regimen.label, _sources(regimen), regimen.section, reason, caveats=caveats, **values)
 
@@ -336,20 +347,27 @@ def _answer(regimen: _Regimen, question: DoseQuestion) -> DoseAnswer:
     if not chosen.steps:
         note = f" ({chosen.note})" if chosen.note else ""
         return reply(Status.NOT_COVERED, f"the source describes cycle {cycle}{note} but states no dose, length or interval for it")
-    step = next((s for s in chosen.steps.values() if s.first_day is not None and s.first_day <= day
-                 and (s.last_day is None or day <= s.last_day)), None)
-    if step is None:
+    given = [s for s in chosen.steps.values() if s.first_day is not None and s.first_day <= day and (s.last_day is None or day <= s.last_day)]
+    if not given:
         return _no_step(reply, chosen, cycle, day)
-    return _dose(reply, step, patient, cycle, day)
+    return [_dose(reply, step, patient, cycle, day) for step in given]
 
 
 def _dose_days(cycle: _Cycle) -> str:
     spans = sorted((s.first_day, s.last_day) for s in cycle.steps.values() if s.first_day is not None)
-    return ", ".join(f"{a}" if a == b else f"{a}-{b if b is not None else ''}" for a, b in spans)
+    def span(a: int, b: int | None) -> str:
+        if a == b:
+            return f"{a}"
+        joint = " to " if a < 0 else "-"  # -4 to -2, not -4--2
+        return f"{a}{joint}{b if b is not None else ''}"
+    return ", ".join(span(a, b) for a, b in spans)
 
 
 def _no_step(reply, chosen: _Cycle, cycle: int, day: int) -> DoseAnswer:
     doses = _dose_days(chosen)
+    first = min((s.first_day for s in chosen.steps.values() if s.first_day is not None), default=1)
+    if day < min(first, 1):
+        return reply(Status.NOT_COVERED, f"day {day} is before this schedule's first day ({first}); doses on days {doses}")
     if chosen.days is not None and day <= chosen.days:
         free = f", {chosen.free_days:g} of them treatment-free" if chosen.free_days else ""
         return reply(Status.TREATMENT_FREE, f"no dose on day {day} of cycle {cycle}: doses on days {doses} of a {chosen.days:g}-day cycle{free}")
@@ -364,6 +382,9 @@ def _no_step(reply, chosen: _Cycle, cycle: int, day: int) -> DoseAnswer:
 
 def _dose(reply, step: _Step, patient: Patient, cycle: int, day: int) -> DoseAnswer:
     where = f"day {day} of cycle {cycle}"
+    if step.drug:
+        where = f"{where} ({step.drug})"
+        reply = _with_drug(reply, step.drug)
     if step.dose is None:
         return reply(Status.NOT_COVERED, f"the source states no dose for {where}", step=step.iri)
     if step.basis == _FLAT_DOSE:
@@ -409,3 +430,11 @@ def _per_kg(reply, step: _Step, patient: Patient, where: str) -> DoseAnswer:
         else:
             reason += f" (within the maximum of {step.cap.text})"
     return reply(Status.DOSE, f"{reason}, on {where}", step=step.iri, amount=amount, stated=step.dose, cap=step.cap, capped=capped)
+
+
+def _with_drug(reply, drug: str):
+    def replying(status: Status, reason: str, **values) -> DoseAnswer:
+        answer = reply(status, reason, **values)
+        answer.drug = drug
+        return answer
+    return replying

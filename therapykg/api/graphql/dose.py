@@ -145,6 +145,7 @@ class DoseAnswer:
     bsa_formula: str | None
     reason: str = strawberry.field(description="The answer in words, with the numbers used.")
     caveats: list[str] = strawberry.field(description="What the answer depends on that the source leaves open (for example no stated setting).")
+    drug: str | None = strawberry.field(description="The drug given, where it is not the therapy itself (the lymphodepletion before a cell infusion).")
 
 
 def _quantity(amount: dosing.Amount | None) -> Quantity | None:
@@ -168,7 +169,7 @@ async def dose_answers(loaders: Loaders, therapy_iri: str, setting_iri: str, pat
                        regimen=strawberry.ID(to_id(a.regimen)), regimen_label=a.regimen_label,
                        dose_step=strawberry.ID(to_id(a.step)) if a.step else None, amount=_quantity(a.amount),
                        stated=_quantity(a.stated), cap=_quantity(a.cap), capped=a.capped, body_surface_area_m2=a.bsa_m2,
-                       bsa_formula=a.bsa_formula, reason=a.reason, caveats=a.caveats) for a in answers]
+                       bsa_formula=a.bsa_formula, reason=a.reason, caveats=a.caveats, drug=a.drug) for a in answers]
 
 
 # Dose modification rules, evaluated (therapykg.domain.modification).
