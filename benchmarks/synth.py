@@ -18,6 +18,8 @@ import random
 import shutil
 from pathlib import Path
 
+import pyoxigraph as ox
+
 from therapykg import paths
 
 PREFIXES = """@prefix tkg: <https://w3id.org/therapykg/ontology/> .
@@ -33,7 +35,7 @@ EVENTS = ["neurological-toxicity", "cytokine-release-syndrome", "infection", "tu
 METRICS = ["CRCRiRate", "MedianOverallSurvival", "ThreeYearOverallSurvival", "CompleteMRDResponse"]
 SOURCES = ["source-article", "source-reference-page", "source-pmc6618133", "source-pmc11613962"]
 STATES = ["state-rr-ph-neg-b-all", "state-mrd-pos-ph-neg-b-all", "state-consolidation-ph-neg-b-all"]
-TRIPLES_PER_THERAPY = 307  # measured on the output of therapy() below
+TRIPLES_PER_THERAPY = 368  # measured on the output of therapy() below
 
 
 def claim(iri: str, cls: str, label: str, rng: random.Random, body: str, source: str | None = None) -> str:
@@ -67,8 +69,9 @@ def therapy(i: int, rng: random.Random) -> str:
         ids = [f"{t}-c{c}-s{s}" for s in range(len(steps) if c == 1 else 1)]
         out.append(claim(f"{t}-c{c}", "Cycle", f"cycle {c} of therapy {i}", rng,
                          f"    tkg:firstCycle {first} ;\n    tkg:lastCycle {last} ;\n"
-                         f"    tkg:cycleLength [ a tkg:Quantity ; tkg:numericValue 28 ; tkg:unit \"d\" ] ;\n"
-                         f"    tkg:treatmentFreeInterval [ a tkg:Quantity ; tkg:numericValue 14 ; tkg:unit \"d\" ] ;\n"
+                         f"    tkg:treatmentPeriod [ a tkg:Quantity ; tkg:numericValue 28 ; tkg:unit \"d\" ; tkg:valueInDays 28 ] ;\n"
+                         f"    tkg:treatmentFreeInterval [ a tkg:Quantity ; tkg:numericValue 14 ; tkg:unit \"d\" ; tkg:valueInDays 14 ] ;\n"
+                         f"    tkg:cycleLength [ a tkg:Quantity ; tkg:numericValue 42 ; tkg:unit \"d\" ; tkg:valueInDays 42 ] ;\n"
                          f"    tkg:hasDoseStep " + " , ".join(f"tkgr:{s}" for s in ids)))
         for sid, (d1, d2, dose) in zip(ids, steps if c == 1 else [(1, 28, low * 3)]):
             out.append(claim(sid, "DoseStep", f"dose step {sid}", rng,
@@ -78,7 +81,8 @@ def therapy(i: int, rng: random.Random) -> str:
     for e in rng.sample(EVENTS, 5):
         any_grade = rng.uniform(5, 80)
         out.append(claim(f"{t}-ae-{e}", "AdverseReaction", f"{e} with therapy {i}", rng,
-                         f"    tkg:forTherapy tkgr:{t} ;\n    tkg:adverseEvent tkgr:{e} ;\n    tkg:anyGradeIncidence {pct(any_grade)} ;\n"
+                         f"    tkg:forTherapy tkgr:{t} ;\n    tkg:adverseEvent tkgr:{e} ;\n    tkg:inSetting tkg:RelapsedRefractory ;\n"
+                         f"    tkg:anyGradeIncidence {pct(any_grade)} ;\n"
                          f"    tkg:grade3PlusIncidence {pct(any_grade / 3)} ;\n"
                          f"    tkg:medianOnset [ a tkg:Quantity ; tkg:numericValue {rng.randint(1, 20)} ; tkg:unit \"d\" ]"))
     out.append(f"tkgr:{t}-trial a tkg:ClinicalTrial ;\n    rdfs:label \"SYNTH-{i}\" ;\n    tkg:registryId \"NCT9{i:07d}\" ;\n"
@@ -93,6 +97,7 @@ def therapy(i: int, rng: random.Random) -> str:
     for g in (3, 4):
         out.append(claim(f"{t}-rule-{g}", "DoseModificationRule", f"grade {g} rule of therapy {i}", rng,
                          f"    tkg:forTherapy tkgr:{t} ;\n    tkg:hasTrigger tkgr:{t}-rule-{g}-trigger ;\n"
+                         f"    tkg:ruleSetting tkg:RelapsedRefractory ;\n    tkg:rulePopulation tkgr:pop-adult-45kg-plus ;\n"
                          f"    tkg:hasAction tkgr:{t}-rule-{g}-a1"))
         action = "DiscontinuePermanently" if g == 4 else "Interrupt"
         out.append(f"tkgr:{t}-rule-{g}-trigger a tkg:Trigger ;\n    rdfs:label \"grade {g}\" ;\n"
@@ -103,13 +108,19 @@ def therapy(i: int, rng: random.Random) -> str:
         out.append(claim(f"{t}-{kind.lower()}", kind, f"{kind} of therapy {i}", rng,
                          f"    tkg:forTherapy tkgr:{t} ;\n    tkg:concernsFinding tkgr:high-marrow-blasts"))
     out.append(claim(f"{t}-monitoring", "MonitoringRequirement", f"monitoring of therapy {i}", rng,
-                     f"    tkg:forTherapy tkgr:{t} ;\n    tkg:monitors tkgr:neurological-toxicity ;\n"
+                     f"    tkg:forTherapy tkgr:{t} ;\n    tkg:monitors tkgr:neurological-toxicity ;\n    tkg:inSetting tkg:RelapsedRefractory ;\n"
                      f"    tkg:hasWindow [ a tkg:TimeWindow ; tkg:firstCycle 1 ; tkg:lastCycle 1 ; tkg:firstDay 1 ; tkg:lastDay 9 ]"))
     out.append(claim(f"{t}-alt", "AlternativeTherapyRelation", f"therapy {i} as an alternative", rng,
                      f"    tkg:alternativeTo tkgr:blinatumomab ;\n    tkg:alternativeTherapy tkgr:{t} ;\n"
                      f"    tkg:inSetting tkg:RelapsedRefractory ;\n    tkg:forDisease tkgr:ph-negative-b-all ;\n"
                      f"    tkg:applicability tkg:Applicable ;\n    tkg:applicabilityReason \"synthetic\"@en"))
     return "".join(out)
+
+
+def _curated_triples() -> int:
+    """Triples of the ontology and curated data (before inferences): the part of the graph that is not synthetic."""
+    files = [f for d in (paths.ONTOLOGY_DIR, paths.DATA_DIR) for f in d.rglob("*.ttl") if f.name != "inferred.ttl"]
+    return sum(sum(1 for _ in ox.parse(path=f, format=ox.RdfFormat.TURTLE)) for f in files)
 
 
 def generate(triples: int, out: Path, seed: int = 7, per_file: int = 200) -> int:
@@ -119,7 +130,7 @@ def generate(triples: int, out: Path, seed: int = 7, per_file: int = 200) -> int
     shutil.copytree(paths.ONTOLOGY_DIR, out / "ontology")
     data = out / "graph_data"
     shutil.copytree(paths.DATA_DIR, data)  # the real data stays part of it
-    count = max(1, (triples - 5000) // TRIPLES_PER_THERAPY)
+    count = max(1, (triples - _curated_triples()) // TRIPLES_PER_THERAPY)
     rng = random.Random(seed)
     synth = data / "synthetic"
     synth.mkdir()

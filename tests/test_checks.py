@@ -19,7 +19,7 @@ def test_the_curated_graph_passes_every_check(built):
 def test_unflagged_conflict(inputs):
     inputs.add("second-opinion.ttl", """
 tkgr:neuro-second-opinion a tkg:AdverseReaction ; rdfs:label "another neurotoxicity figure" ;
-    prov:wasDerivedFrom tkgr:source-reference-page ;
+    prov:wasDerivedFrom tkgr:source-reference-page ; tkg:settingNotStated true ; tkg:populationNotStated true ;
     tkg:forTherapy tkgr:blinatumomab ; tkg:adverseEvent tkgr:neurological-toxicity ;
     tkg:anyGradeIncidence [ a tkg:Quantity ; tkg:numericValue 42 ; tkg:unit "%" ] .
 """)

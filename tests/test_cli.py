@@ -59,9 +59,10 @@ def test_compare_csv_has_source_markers():
     rows = list(csv.reader(io.StringIO(result.output)))
     assert rows[0] == ["aspect", "row", "tkgr:blinatumomab", "tkgr:inotuzumab-ozogamicin"]
     crcri = next(r for r in rows if r[1].startswith("CR/CRi rate"))
-    assert crcri[2] == "34-44 % vs 16-25 % (standard chemotherapy) [1 ref 1]"
-    assert crcri[3] == "73.8 % vs 30.9 % (standard chemotherapy) [2]"
-    assert ["source", "[2] INO-VATE ALL trial report: inotuzumab ozogamicin versus standard chemotherapy in R/R B-ALL (PMC6618133) (tkgr:source-pmc6618133)"] in rows
+    # The article's joined range, flagged, beside the TOWER report's own endpoint.
+    assert crcri[2] == "34-44 % vs 16-25 % (standard chemotherapy) (disputed) [1 ref 1]; 44 % vs 25 % (standard chemotherapy) (disputed) [2]"
+    assert crcri[3] == "73.8 % vs 30.9 % (standard chemotherapy) [3]"
+    assert ["source", "[3] INO-VATE ALL trial report: inotuzumab ozogamicin versus standard chemotherapy in R/R B-ALL (PMC6618133) (tkgr:source-pmc6618133)"] in rows
 
 
 def test_compare_json_and_markdown():
