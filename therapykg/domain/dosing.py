@@ -15,10 +15,10 @@ import re
 from dataclasses import dataclass, field
 from enum import Enum
 
+from therapykg.domain.rows import Row, integer, is_true, number, within
+from therapykg.domain.rows import text as _value
 from therapykg.namespaces import TKG
 from therapykg.queries import library, runnable_text
-
-Row = dict[str, dict]  # a SPARQL JSON binding: variable -> {"type", "value", ...}
 
 SETTINGS = {"relapsed-refractory": TKG + "RelapsedRefractory", "mrd-positive": TKG + "MRDPositiveRemission",
             "consolidation": TKG + "Consolidation"}
@@ -167,7 +167,7 @@ class _Bound:
     comparator: str
 
     def admits(self, value: float) -> bool:
-        return {">=": value >= self.value, ">": value > self.value, "<": value < self.value, "<=": value <= self.value}[self.comparator]
+        return within(value, self.value, self.comparator)
 
 
 @dataclass
@@ -188,21 +188,6 @@ class _Regimen:
     cycles: dict[str, _Cycle] = field(default_factory=dict)
 
 
-def _value(row: Row, name: str) -> str | None:
-    term = row.get(name)
-    return None if term is None else term["value"]
-
-
-def _number(row: Row, name: str) -> float | None:
-    value = _value(row, name)
-    return None if value is None else float(value)
-
-
-def _integer(row: Row, name: str) -> int | None:
-    value = _value(row, name)
-    return None if value is None else int(value)
-
-
 def schedule_query(therapy: str) -> str:
     """The SPARQL text whose rows :func:`answer` reads, for ``therapy`` (an IRI or compact name)."""
     return runnable_text(library()["dose-schedules"], {"therapy": therapy})
@@ -216,14 +201,14 @@ def read_schedules(rows: list[Row]) -> list[_Regimen]:
         regimen = regimens.get(iri)
         if regimen is None:
             regimen = regimens[iri] = _Regimen(iri, _value(row, "regimenLabel") or iri, _value(row, "section"))
-            regimen.setting_not_stated = _value(row, "settingNotStated") in ("true", "1")
-            regimen.maximum_cycles = _integer(row, "maximumCycles")
+            regimen.setting_not_stated = is_true(row, "settingNotStated")
+            regimen.maximum_cycles = integer(row, "maximumCycles")
             regimen.maximum_cycles_condition = _value(row, "maximumCyclesCondition")
-            regimen.last_cycle_listed = _integer(row, "lastCycleListed")
-            regimen.cycles_without_response = _integer(row, "maximumCyclesWithoutResponse")
+            regimen.last_cycle_listed = integer(row, "lastCycleListed")
+            regimen.cycles_without_response = integer(row, "maximumCyclesWithoutResponse")
             for name, bounds, scale in (("minWeight", regimen.weight, None), ("maxWeight", regimen.weight, None),
                                         ("minAge", regimen.age, "minAgeUnit"), ("maxAge", regimen.age, "maxAgeUnit")):
-                value = _number(row, name)
+                value = number(row, name)
                 if value is not None:
                     unit = _value(row, scale) if scale else None
                     comparator = _value(row, name + "Comparator") or (">=" if name.startswith("min") else "<=")
@@ -236,19 +221,19 @@ def read_schedules(rows: list[Row]) -> list[_Regimen]:
         cycle_iri = _value(row, "cycle")
         cycle = regimen.cycles.get(cycle_iri)
         if cycle is None:
-            cycle = regimen.cycles[cycle_iri] = _Cycle(cycle_iri, _integer(row, "firstCycle") or 1, _integer(row, "lastCycle"),
-                                                       _number(row, "cycleDays"), _number(row, "freeDays"),
+            cycle = regimen.cycles[cycle_iri] = _Cycle(cycle_iri, integer(row, "firstCycle") or 1, integer(row, "lastCycle"),
+                                                       number(row, "cycleDays"), number(row, "freeDays"),
                                                        _value(row, "response"), _value(row, "cycleNote"))
         step_iri = _value(row, "step")
         if step_iri and step_iri not in cycle.steps:
             dose = None
             if _value(row, "dose") is not None:
-                dose = Amount(_number(row, "dose"), _value(row, "unit"))
+                dose = Amount(number(row, "dose"), _value(row, "unit"))
             elif _value(row, "doseLow") is not None:
-                dose = Amount(None, _value(row, "unit"), _number(row, "doseLow"), _number(row, "doseHigh"))
-            cap = Amount(_number(row, "cap"), _value(row, "capUnit")) if _value(row, "cap") else None
+                dose = Amount(None, _value(row, "unit"), number(row, "doseLow"), number(row, "doseHigh"))
+            cap = Amount(number(row, "cap"), _value(row, "capUnit")) if _value(row, "cap") else None
             drug = _value(row, "stepDrugLabel") or _value(row, "stepDrug")
-            cycle.steps[step_iri] = _Step(step_iri, drug, _integer(row, "firstDay"), _integer(row, "lastDay"), dose, _value(row, "basis"), cap)
+            cycle.steps[step_iri] = _Step(step_iri, drug, integer(row, "firstDay"), integer(row, "lastDay"), dose, _value(row, "basis"), cap)
     return list(regimens.values())
 
 

@@ -14,10 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from therapykg.domain.dosing import Amount, Patient, mosteller
+from therapykg.domain.rows import Row, is_true, number, within
+from therapykg.domain.rows import text as _v
 from therapykg.namespaces import TKG
 from therapykg.queries import library, runnable_text
 
-Row = dict[str, dict]
 _DISCONTINUE = TKG + "DiscontinuePermanently"
 _ANCHORS = {TKG + "FromRestart": "counted from the restart"}
 
@@ -117,20 +118,6 @@ def rules_query(therapy: str) -> str:
     return runnable_text(library()["dose-modification-rules"], {"therapy": therapy})
 
 
-def _v(row: Row, name: str) -> str | None:
-    term = row.get(name)
-    return None if term is None else term["value"]
-
-
-def _f(row: Row, name: str) -> float | None:
-    value = _v(row, name)
-    return None if value is None else float(value)
-
-
-def _true(row: Row, name: str) -> bool:
-    return _v(row, name) in ("true", "1")
-
-
 def read_rules(rows: list[Row]) -> list[_Rule]:
     rules: dict[str, _Rule] = {}
     for row in rows:
@@ -138,17 +125,17 @@ def read_rules(rows: list[Row]) -> list[_Rule]:
         rule = rules.get(iri)
         if rule is None:
             rule = rules[iri] = _Rule(iri, _v(row, "ruleLabel") or iri, _v(row, "section"))
-            rule.setting_not_stated, rule.population_not_stated = _true(row, "settingNotStated"), _true(row, "populationNotStated")
+            rule.setting_not_stated, rule.population_not_stated = is_true(row, "settingNotStated"), is_true(row, "populationNotStated")
             for name, default in (("minWeight", ">="), ("maxWeight", "<=")):
                 if _v(row, name) is not None:
-                    rule.weight.append((_f(row, name), _v(row, name + "Comparator") or default))
+                    rule.weight.append((number(row, name), _v(row, name + "Comparator") or default))
             rule.grading = _v(row, "grading")
-            rule.min_grade = int(_f(row, "minGrade")) if _v(row, "minGrade") else None
-            rule.max_grade = int(_f(row, "maxGrade")) if _v(row, "maxGrade") else None
+            rule.min_grade = int(number(row, "minGrade")) if _v(row, "minGrade") else None
+            rule.max_grade = int(number(row, "maxGrade")) if _v(row, "maxGrade") else None
             if _v(row, "minDurationDays") is not None:
-                rule.min_duration = (_f(row, "minDurationDays"), _v(row, "minDurationComparator") or ">=")
-            rule.min_occurrences = int(_f(row, "minOccurrences")) if _v(row, "minOccurrences") else None
-            rule.on_recurrence = _true(row, "onRecurrence")
+                rule.min_duration = (number(row, "minDurationDays"), _v(row, "minDurationComparator") or ">=")
+            rule.min_occurrences = int(number(row, "minOccurrences")) if _v(row, "minOccurrences") else None
+            rule.on_recurrence = is_true(row, "onRecurrence")
         rule.sources.setdefault(_v(row, "source"), _v(row, "sourceLabel") or _v(row, "source"))
         for name, bucket in (("setting", rule.settings), ("event", rule.events), ("condition", rule.conditions)):
             if _v(row, name):
@@ -156,17 +143,13 @@ def read_rules(rows: list[Row]) -> list[_Rule]:
         action = _v(row, "action")
         if action not in rule.actions:
             def amount(value: str, unit: str) -> Amount | None:
-                return Amount(_f(row, value), _v(row, unit)) if _v(row, value) is not None else None
-            rule.actions[action] = _Action(action, int(_f(row, "sequence") or 0), _v(row, "kind") or "", _v(row, "actionLabel") or "",
+                return Amount(number(row, value), _v(row, unit)) if _v(row, value) is not None else None
+            rule.actions[action] = _Action(action, int(number(row, "sequence") or 0), _v(row, "kind") or "", _v(row, "actionLabel") or "",
                                            amount("targetDose", "targetUnit"), _v(row, "drug"), _v(row, "drugLabel"),
-                                           amount("drugDose", "drugUnit"), amount("drugCap", "drugCapUnit"), _f(row, "afterDays"),
-                                           _v(row, "anchor"), _true(row, "unlessRecurred"), _f(row, "maxEventDays"),
+                                           amount("drugDose", "drugUnit"), amount("drugCap", "drugCapUnit"), number(row, "afterDays"),
+                                           _v(row, "anchor"), is_true(row, "unlessRecurred"), number(row, "maxEventDays"),
                                            _v(row, "actionCondition"))
     return list(rules.values())
-
-
-def _admits(value: float, bound: float, comparator: str) -> bool:
-    return {">=": value >= bound, ">": value > bound, "<": value < bound, "<=": value <= bound}[comparator]
 
 
 def _fires(rule: _Rule, report: EventReport) -> tuple[bool, str, str | None]:
@@ -190,7 +173,7 @@ def _fires(rule: _Rule, report: EventReport) -> tuple[bool, str, str | None]:
         days, comparator = rule.min_duration
         if report.duration_days is None:
             return False, "", f"{rule.label}: give how long the event lasted (it applies when {comparator} {days:g} days)"
-        if not _admits(report.duration_days, days, comparator):
+        if not within(report.duration_days, days, comparator):
             return False, "", None
         why.append(f"lasted {report.duration_days:g} days ({comparator} {days:g})")
     if rule.min_occurrences is not None:
@@ -251,7 +234,7 @@ def _actions(rule: _Rule, report: EventReport, chosen_by: str) -> list[ActionAns
 def _in_scope(rule: _Rule, report: EventReport) -> bool:
     if report.setting not in rule.settings and not (rule.setting_not_stated and not rule.settings):
         return False
-    return all(_admits(report.patient.weight_kg, bound, comparator) for bound, comparator in rule.weight)
+    return all(within(report.patient.weight_kg, bound, comparator) for bound, comparator in rule.weight)
 
 
 def evaluate(rows: list[Row], report: EventReport) -> list[RuleAnswer]:
