@@ -27,6 +27,17 @@ tkgr:neuro-second-opinion a tkg:AdverseReaction ; rdfs:label "another neurotoxic
     assert any(f.startswith("unflagged-conflict-violation:") and "tkgr:neuro-second-opinion" in f for f in failures), failures
 
 
+def test_duration_without_days(inputs):
+    inputs.add("weeks.ttl", """
+tkgr:c-weeks a tkg:Cycle ; rdfs:label "c" ; prov:wasDerivedFrom tkgr:source-article ; tkg:firstCycle 1 ; tkg:lastCycle 1 ;
+    tkg:treatmentPeriod [ a tkg:Quantity ; tkg:numericValue 4 ; tkg:unit "wk" ] ; rdfs:comment "no dose stated" .
+tkgr:r-weeks a tkg:DosingRegimen ; rdfs:label "r" ; prov:wasDerivedFrom tkgr:source-article ; tkg:regimenFor tkgr:blinatumomab ;
+    tkg:settingNotStated true ; tkg:regimenPopulation tkgr:pop-adults ; tkg:hasCycle tkgr:c-weeks .
+""")
+    failures = _failures(inputs)
+    assert any(f.startswith("duration-without-days-violation: tkgr:c-weeks") for f in failures), failures
+
+
 def test_reference_to_undefined_resource(inputs):
     inputs.add("typo.ttl", """
 tkgr:typo-note a tkg:Statement ; rdfs:label "note" ; prov:wasDerivedFrom tkgr:source-article ;
