@@ -92,15 +92,29 @@ def test_monitoring_by_cycle(gq):
 
 
 def test_dose_modification_answers_actions(gq):
-    data = run(gq, """{ doseModification(therapy: "blinatumomab", event: "cytokine-release-syndrome", grade: 4) {
-        permanentDiscontinuation actions { kind { id } } sources { source { id } } } }""")["doseModification"]
+    data = run(gq, """{ doseModificationRules(therapy: "blinatumomab", event: "cytokine-release-syndrome", grade: 4) {
+        permanentDiscontinuation actions { kind { id } } sources { source { id } } } }""")["doseModificationRules"]
     assert data and all(r["permanentDiscontinuation"] for r in data)
     assert {r["sources"][0]["source"]["id"] for r in data} == {"tkgr:source-article", "tkgr:source-blincytohcp-adjustments"}
-    grade3 = run(gq, """{ doseModification(therapy: "blinatumomab", event: "cytokine-release-syndrome", grade: 3) {
-        sources { source { id } } actions { sequence kind { id } targetDose { value unit } after { value unit } } } }""")["doseModification"]
+    grade3 = run(gq, """{ doseModificationRules(therapy: "blinatumomab", event: "cytokine-release-syndrome", grade: 3) {
+        sources { source { id } } actions { sequence kind { id } targetDose { value unit } after { value unit } } } }""")["doseModificationRules"]
     article = next(r for r in grade3 if r["sources"][0]["source"]["id"] == "tkgr:source-article")
     assert [(a["kind"]["id"], (a["targetDose"] or {}).get("value")) for a in article["actions"]] == [
         ("tkg:Interrupt", None), ("tkg:Restart", 9.0), ("tkg:Escalate", 28.0)]
+
+
+def test_dose_and_rules_for_a_patient(gq):
+    """The dose engine and the rule evaluator through the service: a 30 kg child in the MRD-positive setting, and grade 3 CRS."""
+    doses = run(gq, """{ dose(therapy: "blinatumomab", setting: MRD_POSITIVE, patient: {weightKg: 30, heightCm: 130}, cycle: 1, day: 1) {
+        status amount { value unit } caveats sources { id } } }""")["dose"]
+    label = next(d for d in doses if d["sources"][0]["id"] == "tkgr:source-blincyto-label-later-pmc6368716")
+    assert (label["status"], label["amount"], label["caveats"]) == ("DOSE", {"value": 15.6, "unit": "ug/d"}, [])
+    rules = run(gq, """{ doseModification(therapy: "blinatumomab", setting: RELAPSED_REFRACTORY, patient: {weightKg: 30, heightCm: 130},
+        event: "cytokine-release-syndrome", grade: 3, recurred: true) { rules actions { kind dose { value unit } } } }""")["doseModification"]
+    small = next(r for r in rules if "tkgr:blina-rule-crs-g3-label-under-45kg" in r["rules"])
+    # Recurred: no escalation; the restart is per m2 for this child.
+    assert [(a["kind"], a["dose"]) for a in small["actions"]] == [
+        ("tkg:Interrupt", None), ("tkg:GiveDrug", {"value": 5.2, "unit": "mg"}), ("tkg:Restart", {"value": 5.2, "unit": "ug/d"})]
 
 
 def test_alternatives_with_applicability(gq):
@@ -220,7 +234,11 @@ def test_dose_calculation_errors(gq, args, message):
 
 
 @pytest.mark.parametrize(("query", "message"), [
-    ('{ doseModification(therapy: "blinatumomab", event: "cytokine-release-syndrome", grade: 7) { id } }', "CTCAE grade"),
+    ('{ doseModificationRules(therapy: "blinatumomab", event: "cytokine-release-syndrome", grade: 7) { id } }', "CTCAE grade"),
+    ('{ doseModification(therapy: "blinatumomab", setting: RELAPSED_REFRACTORY, patient: {weightKg: 70}, '
+     'event: "cytokine-release-syndrome", grade: 7) { rules } }', "grade must be"),
+    ('{ dose(therapy: "blinatumomab", setting: RELAPSED_REFRACTORY, patient: {weightKg: 0}, cycle: 1, day: 1) { status } }',
+     "plausible body weight"),
     ('{ compareTherapies(ids: ["blinatumomab", "tkgr:trial-tower"]) { rows { label } } }', "not a therapy"),
     ('{ compareTherapies(ids: ["blinatumomab"]) { rows { label } } }', "at least two"),
     ('{ therapies(first: 1000) { totalCount } }', "first must be between"),

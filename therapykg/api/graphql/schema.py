@@ -173,7 +173,7 @@ class Query:
     @strawberry.field(description="Dose modification rules evaluated for a reported event: per source, the rules that apply in this "
                                   "setting to this patient and their actions in order (doses for this patient, waiting times and what "
                                   "they are counted from), what the report must add to decide the others, and the grading system.")
-    async def evaluate_dose_modification(self, info: Info, therapy: strawberry.ID, setting: Setting, patient: PatientInput,
+    async def dose_modification(self, info: Info, therapy: strawberry.ID, setting: Setting, patient: PatientInput,
                                          event: strawberry.ID, grade: int | None = None, duration_days: float | None = None,
                                          recurred: bool | None = None, condition: strawberry.ID | None = None,
                                          occurrences: int | None = None) -> list[DoseModificationAnswer]:
@@ -182,8 +182,10 @@ class Query:
                              to_iri(event), grade, duration_days, recurred, to_iri(condition) if condition else None, occurrences)
         return await dose_modification_answers(info.context.loaders, to_iri(therapy), report)
 
-    @strawberry.field(description="The dose modification rules that apply to an event at a grade (and condition), with their ordered actions and sources. Several sources may give different rules.")
-    async def dose_modification(self, info: Info, therapy: strawberry.ID, event: strawberry.ID, grade: int,
+    @strawberry.field(description="The dose modification rules of a therapy for an event at a grade (and condition), as the sources "
+                                  "state them, with their ordered actions: for every patient and setting. doseModification evaluates "
+                                  "them for one patient in one setting.")
+    async def dose_modification_rules(self, info: Info, therapy: strawberry.ID, event: strawberry.ID, grade: int,
                                 condition: strawberry.ID | None = None) -> list[DoseModificationRule]:
         if not 1 <= grade <= 5:
             raise UserInputError("grade must be a CTCAE grade from 1 to 5")
