@@ -181,6 +181,27 @@ def test_dose_engine_case(rows, case):
         assert a.reason and a.sources, "every answer says why and from what"
 
 
+def test_age_groups_are_checked_when_the_age_is_given(rows):
+    """The ontology defines adults as 18 and older. BESPONSA's adult dosing (BESP) does not dose a 10-year-old (its
+    pediatric dose was not seen); a 16-year-old of 60 kg is outside the article's adult regimen (ART: adults >= 45 kg)
+    and its < 45 kg schedule, while the label's >= 45 kg band (OLD, LATER) names no age group."""
+    child = dosing.Patient(30, 130, age_years=10)
+    (ino,) = dosing.answer(rows("inotuzumab-ozogamicin"), dosing.DoseQuestion(RR, child, 1, 1))
+    assert ino.status is dosing.Status.OUTSIDE_POPULATION and "adults (18 years and older)" in ino.reason
+    teen = dosing.Patient(60, age_years=16)
+    answers = dosing.answer(rows("blinatumomab"), dosing.DoseQuestion(RR, teen, 1, 8))
+    by_source = {a.sources[0][0].rsplit("/", 1)[-1]: a.status.name for a in answers}
+    assert by_source["source-article"] == "OUTSIDE_POPULATION"
+    assert by_source["source-blincyto-label-older-recallguide"] == by_source["source-blincyto-label-later-pmc6368716"] == "DOSE"
+    adult = dosing.answer(rows("inotuzumab-ozogamicin"), dosing.DoseQuestion(RR, dosing.Patient(70, 175, age_years=40), 1, 1))
+    assert [a.status.name for a in adult] == ["DOSE"]
+    # The label's < 45 kg column is a weight band at any age; the article's < 45 kg schedule is pediatric.
+    light_adult = dosing.answer(rows("blinatumomab"), dosing.DoseQuestion(RR, dosing.Patient(40, bsa_m2=1.3, age_years=30), 1, 8))
+    by_source = {a.sources[0][0].rsplit("/", 1)[-1]: (a.status.name, a.amount.text if a.amount else None) for a in light_adult}
+    assert by_source["source-blincyto-label-later-pmc6368716"] == ("DOSE", "19.5 ug/d")
+    assert by_source["source-article"][0] == "OUTSIDE_POPULATION"
+
+
 def test_at_least_forty_cases():
     assert len(CASES) >= 40
 

@@ -24,6 +24,8 @@ SETTINGS = {"relapsed-refractory": TKG + "RelapsedRefractory", "mrd-positive": T
             "consolidation": TKG + "Consolidation"}
 RESPONSES = {"cr-cri": TKG + "CompleteRemissionOrCRi", "no-cr": TKG + "NoCompleteRemission"}
 _BSA_DOSE, _FLAT_DOSE, _PER_KG_DOSE = TKG + "BodySurfaceAreaDose", TKG + "FlatDose", TKG + "WeightBasedDose"
+_ADULT, _PEDIATRIC = TKG + "Adult", TKG + "Pediatric"
+ADULT_AGE = 18  # years: tkg:Adult is "patients 18 years and older" (ontology/vocabulary.ttl)
 _AGE_IN_YEARS = {"a": 1.0, "mo": 1 / 12, "wk": 7 / 365.25, "d": 1 / 365.25}
 BSA_FORMULA = "Mosteller: sqrt(height cm x weight kg / 3600), rounded to 0.01 m2"
 
@@ -181,6 +183,7 @@ class _Regimen:
     issues: set[str] = field(default_factory=set)
     weight: list[_Bound] = field(default_factory=list)
     age: list[_Bound] = field(default_factory=list)  # in years
+    age_groups: set[str] = field(default_factory=set)  # tkg:Adult (18 and older) and tkg:Pediatric (younger), as the ontology defines them
     maximum_cycles: int | None = None
     maximum_cycles_condition: str | None = None
     last_cycle_listed: int | None = None
@@ -218,6 +221,8 @@ def read_schedules(rows: list[Row]) -> list[_Regimen]:
             regimen.settings.add(_value(row, "setting"))
         if _value(row, "issue"):
             regimen.issues.add(_value(row, "issue"))
+        if _value(row, "ageGroup"):
+            regimen.age_groups.add(_value(row, "ageGroup"))
         cycle_iri = _value(row, "cycle")
         cycle = regimen.cycles.get(cycle_iri)
         if cycle is None:
@@ -275,7 +280,9 @@ def _sources(regimen: _Regimen) -> list[tuple[str, str]]:
 def _bands(regimen: _Regimen) -> str:
     weight = " and ".join(f"{b.comparator} {b.value:g} kg" for b in regimen.weight)
     age = " and ".join(f"{b.comparator} {b.value:g} years" for b in regimen.age)
-    return ", ".join(part for part in (weight, age) if part) or "no weight or age band"
+    groups = " or ".join(sorted({_ADULT: "adults (18 years and older)", _PEDIATRIC: "children (younger than 18)"}.get(g, g)
+                                for g in regimen.age_groups))
+    return ", ".join(part for part in (weight, age, groups) if part) or "no weight or age band"
 
 
 def _outside(regimen: _Regimen, patient: Patient) -> str | None:
@@ -283,6 +290,11 @@ def _outside(regimen: _Regimen, patient: Patient) -> str | None:
     if not all(bound.admits(patient.weight_kg) for bound in regimen.weight):
         return "weight"
     if regimen.age and (patient.age_years is None or not all(bound.admits(patient.age_years) for bound in regimen.age)):
+        return "age"
+    # An age group is checked when the age is given (the ontology defines adults as 18 and older).
+    if patient.age_years is not None and regimen.age_groups and not any(
+            (group == _ADULT and patient.age_years >= ADULT_AGE) or (group == _PEDIATRIC and patient.age_years < ADULT_AGE)
+            for group in regimen.age_groups):
         return "age"
     return None
 
