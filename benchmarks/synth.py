@@ -35,7 +35,7 @@ EVENTS = ["neurological-toxicity", "cytokine-release-syndrome", "infection", "tu
 METRICS = ["CRCRiRate", "MedianOverallSurvival", "ThreeYearOverallSurvival", "CompleteMRDResponse"]
 SOURCES = ["source-article", "source-reference-page", "source-pmc6618133", "source-pmc11613962"]
 STATES = ["state-rr-ph-neg-b-all", "state-mrd-pos-ph-neg-b-all", "state-consolidation-ph-neg-b-all"]
-TRIPLES_PER_THERAPY = 368  # measured on the output of therapy() below
+TRIPLES_PER_THERAPY = 373  # measured on the output of therapy() below
 
 
 def claim(iri: str, cls: str, label: str, rng: random.Random, body: str, source: str | None = None) -> str:
@@ -79,12 +79,12 @@ def therapy(i: int, rng: random.Random) -> str:
                              f"    tkg:dose [ a tkg:Quantity ; tkg:numericValue {dose} ; tkg:unit \"ug/d\" ] ;\n"
                              f"    tkg:hasAdministrationMode tkg:ContinuousInfusion"))
     for e in rng.sample(EVENTS, 5):
-        any_grade = rng.uniform(5, 80)
+        any_grade, onset = rng.uniform(5, 80), rng.randint(1, 20)
         out.append(claim(f"{t}-ae-{e}", "AdverseReaction", f"{e} with therapy {i}", rng,
                          f"    tkg:forTherapy tkgr:{t} ;\n    tkg:adverseEvent tkgr:{e} ;\n    tkg:inSetting tkg:RelapsedRefractory ;\n"
                          f"    tkg:anyGradeIncidence {pct(any_grade)} ;\n"
                          f"    tkg:grade3PlusIncidence {pct(any_grade / 3)} ;\n"
-                         f"    tkg:medianOnset [ a tkg:Quantity ; tkg:numericValue {rng.randint(1, 20)} ; tkg:unit \"d\" ]"))
+                         f"    tkg:medianOnset [ a tkg:Quantity ; tkg:numericValue {onset} ; tkg:unit \"d\" ; tkg:valueInDays {onset} ]"))
     out.append(f"tkgr:{t}-trial a tkg:ClinicalTrial ;\n    rdfs:label \"SYNTH-{i}\" ;\n    tkg:registryId \"NCT9{i:07d}\" ;\n"
                f"    tkg:hasArm tkgr:{t}-arm ;\n    prov:wasDerivedFrom tkgr:source-reference-page .\n\n"
                f"tkgr:{t}-arm a tkg:TrialArm ;\n    rdfs:label \"experimental arm of SYNTH-{i}\" ;\n"
