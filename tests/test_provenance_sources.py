@@ -87,3 +87,14 @@ def test_indication_bullets_cite_reference_1_and_the_heading_reference_2(graph):
           ?statement a tkg:Statement ; tkg:sourceSection "FDA-Approved Indications" ; prov:wasDerivedFrom tkgr:source-article ;
                      tkg:citedReference tkgr:article-ref-2 ; tkg:about ?about }""")
     assert {compact(r["about"].value) for r in heading} == set(cited)
+
+
+def test_approval_dates_are_typed_as_precisely_as_stated(graph):
+    """Every approval date is also a typed literal (dcterms:date) of the precision its string has."""
+    rows = list(graph.query("""SELECT ?i ?text ?typed WHERE { ?i tkg:approvalDate ?text . OPTIONAL { ?i dcterms:date ?typed } }"""))
+    assert rows
+    expected = {4: "gYear", 7: "gYearMonth", 10: "date"}
+    for row in rows:
+        text, typed = row["text"].value, row["typed"]
+        assert typed is not None, f"{row['i']} has no typed approval date"
+        assert (typed.value, typed.datatype.value) == (text, "http://www.w3.org/2001/XMLSchema#" + expected[len(text)])
