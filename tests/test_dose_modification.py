@@ -108,3 +108,15 @@ def test_discontinuation_supersedes_and_escalation_waits_from_the_restart(rows):
 def test_impossible_reports_are_refused(rows):
     with pytest.raises(ValueError, match="grade"):
         m.evaluate(rows, m.EventReport(RR, ADULT, CRS, 7))
+
+
+def test_the_current_dose_is_set_against_the_actions(rows):
+    """With the current dose given, an escalation to a dose the patient already has is marked as such."""
+    at_28 = m.EventReport(RR, ADULT, CRS, 3, recurred=False, current_dose=m.Amount(28, "ug/d"))
+    escalate = next(a for answer in m.evaluate(rows, at_28) for a in answer.actions if a.kind.endswith("Escalate"))
+    assert "already at or above" in escalate.condition and "the current dose is 28 ug/d" in escalate.text
+    at_9 = m.EventReport(RR, ADULT, CRS, 3, recurred=False, current_dose=m.Amount(9, "ug/d"))
+    escalate = next(a for answer in m.evaluate(rows, at_9) for a in answer.actions if a.kind.endswith("Escalate"))
+    assert escalate.condition is None
+    with pytest.raises(ValueError, match="current dose"):
+        m.evaluate(rows, m.EventReport(RR, ADULT, CRS, 3, current_dose=m.Amount(0, "ug/d")))

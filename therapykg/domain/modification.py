@@ -19,7 +19,7 @@ from therapykg.domain.rows import text as _v
 from therapykg.namespaces import TKG
 from therapykg.queries import library, runnable_text
 
-_DISCONTINUE = TKG + "DiscontinuePermanently"
+_DISCONTINUE, _ESCALATE = TKG + "DiscontinuePermanently", TKG + "Escalate"
 _ANCHORS = {TKG + "FromRestart": "counted from the restart"}
 
 
@@ -43,6 +43,8 @@ class EventReport:
             found.append("duration must not be negative")
         if self.occurrences is not None and self.occurrences < 1:
             found.append("occurrences are counted from 1")
+        if self.current_dose is not None and not (self.current_dose.value or 0) > 0:
+            found.append("the current dose must be positive")
         return found
 
 
@@ -226,6 +228,11 @@ def _actions(rule: _Rule, report: EventReport, chosen_by: str) -> list[ActionAns
         text = action.label + (f": {worked}" if stated and worked != stated.text else "")
         if action.after_days is not None:
             text += f" (after {action.after_days:g} days, {_ANCHORS.get(action.anchor, 'counted from the previous step')})"
+        current = report.current_dose
+        if current is not None and dose is not None and action.drug is None and current.unit == dose.unit:
+            text += f" (the current dose is {current.text})"
+            if action.kind == _ESCALATE and current.value >= dose.value:
+                condition.append(f"the current dose ({current.text}) is already at or above it")
         out.append(ActionAnswer(action.sequence, action.kind, text, rule.iri, chosen_by, dose, stated, action.drug, action.after_days,
                                 _ANCHORS.get(action.anchor) if action.anchor else None, "; ".join(condition) or None))
     return out

@@ -121,6 +121,12 @@ DoseStatus = strawberry.enum(dosing.Status, name="DoseStatus",
                              description="What a source says about this patient, cycle and day.")
 
 
+@strawberry.input(description="A dose, as a value and a UCUM unit (for example 28 ug/d).")
+class DoseInput:
+    value: float
+    unit: str
+
+
 @strawberry.input(description="The patient a dose is computed for.")
 class PatientInput:
     weight_kg: float

@@ -14,6 +14,7 @@ from therapykg.api.graphql.compare import Aspect, Comparison, compare
 from therapykg.api.graphql.dose import (
     DoseAnswer,
     DoseCalculation,
+    DoseInput,
     DoseModificationAnswer,
     PatientInput,
     ResponseStatus,
@@ -33,6 +34,7 @@ from therapykg.api.graphql.types.registry import as_resource
 from therapykg.api.graphql.types.rule import DoseModificationRule, dose_modification_rule
 from therapykg.api.graphql.types.therapy import Therapy, TherapyKind, therapies, therapy
 from therapykg.api.graphql.types.trial import ClinicalTrial, trials
+from therapykg.domain.dosing import Amount
 from therapykg.domain.dosing import Patient as DosePatient
 from therapykg.domain.modification import EventReport
 from therapykg.namespaces import TKG
@@ -176,10 +178,11 @@ class Query:
     async def dose_modification(self, info: Info, therapy: strawberry.ID, setting: Setting, patient: PatientInput,
                                          event: strawberry.ID, grade: int | None = None, duration_days: float | None = None,
                                          recurred: bool | None = None, condition: strawberry.ID | None = None,
-                                         occurrences: int | None = None) -> list[DoseModificationAnswer]:
+                                         occurrences: int | None = None, current_dose: DoseInput | None = None) -> list[DoseModificationAnswer]:
         report = EventReport(TKG + setting.value, DosePatient(patient.weight_kg, patient.height_cm, patient.body_surface_area_m2,
                                                               patient.age_years),
-                             to_iri(event), grade, duration_days, recurred, to_iri(condition) if condition else None, occurrences)
+                             to_iri(event), grade, duration_days, recurred, to_iri(condition) if condition else None, occurrences,
+                             Amount(current_dose.value, current_dose.unit) if current_dose else None)
         return await dose_modification_answers(info.context.loaders, to_iri(therapy), report)
 
     @strawberry.field(description="The dose modification rules of a therapy for an event at a grade (and condition), as the sources "
