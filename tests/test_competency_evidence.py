@@ -694,7 +694,8 @@ def test_conflicts_and_their_sources(run):
     course (article 1 + up to 4 vs label 4 in all); dexamethasone for high
     burden (article) vs premedication for all (label); grade 3 CRS without
     vs with dexamethasone; the R/R approval basis (TOWER vs a single-arm
-    trial); the joined TOWER endpoints; ELIANA's two registry numbers.
+    trial); the joined TOWER endpoints; ELIANA's two registry numbers;
+    neurological monitoring in later cycles (article) vs inpatient days and supervision (label).
     (reference page, BLINCYTO label; alternatives page; article)"""
     sides: dict[str, dict[str, set]] = {}
     for r in run("conflicts"):
@@ -716,6 +717,7 @@ def test_conflicts_and_their_sources(run):
         "tkgr:conflict-blina-mrd-course-length": {ARTICLE, "tkgr:source-blincyto-label-later-pmc6368716"},
         "tkgr:conflict-blina-rr-approval-basis": {ARTICLE, "tkgr:source-fda-approval-blinatumomab-2015"},
         "tkgr:conflict-blina-rr-remission-endpoints": {ARTICLE, "tkgr:source-tower-nejm-2017"},
+        "tkgr:conflict-blina-neuro-monitoring-later-cycles": {ARTICLE, "tkgr:source-blincytohcp-administration"},
         "tkgr:conflict-eliana-registry-id": {
             "tkgr:source-eliana-ash-2018", "tkgr:source-eliana-jco-update", "tkgr:source-eliana-jitc-2021",
             "tkgr:source-kymriah-hcp-all-efficacy"},

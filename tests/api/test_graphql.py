@@ -79,7 +79,7 @@ def test_root_lists(gq):
         indications(therapy: "blinatumomab") { approvalDate } adverseEvents(therapy: "blinatumomab") { id } }""")
     assert sorted(t["registryId"] for t in data["trials"]) == [
         "NCT01207388", "NCT01564784", "NCT02003222", "NCT02013167", "NCT02435849", "NCT02614066"]
-    assert len(data["conflicts"]) == 13 and all(len(c["claims"]) >= 2 for c in data["conflicts"])
+    assert len(data["conflicts"]) == 14 and all(len(c["claims"]) >= 2 for c in data["conflicts"])
     assert sorted(i["approvalDate"] or "" for i in data["indications"]) == ["", "2018-03", "2024-06"]
     assert len(data["adverseEvents"]) == 12  # CRS in three settings from the label, once with no setting from the article
 
