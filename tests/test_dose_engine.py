@@ -10,9 +10,7 @@ highlights (Dosage Forms and Strengths (3)); TEC = TECARTUS approval in ALL
 (ASH Clinical News, FDA release, 1 October 2021). BSA by Mosteller rounded to
 0.01 m2: 130 cm, 30 kg -> 1.04 m2; 175 cm, 70 kg -> 1.84 m2."""
 
-import json
 
-import pyoxigraph as ox
 import pytest
 
 from therapykg.domain import dosing
@@ -148,8 +146,7 @@ def rows(graph):
 
     def schedules(therapy: str) -> list:
         if therapy not in cache:
-            solutions = graph.query(dosing.schedule_query(f"tkgr:{therapy}"))
-            cache[therapy] = json.loads(solutions.serialize(format=ox.QueryResultsFormat.JSON))["results"]["bindings"]
+            cache[therapy] = graph.bindings(dosing.schedule_query(f"tkgr:{therapy}"))
         return cache[therapy]
     return schedules
 

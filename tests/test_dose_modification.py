@@ -6,9 +6,7 @@ Key Clinical Pearls); HCP = blincytohcp.com R/R dose adjustments (current
 site: >= 45 kg and < 45 kg columns); OLD = PMC4994468 Table 1 (older label,
 2015); L57 = label section 5.7. BSA 130 cm, 30 kg -> 1.04 m2 (Mosteller)."""
 
-import json
 
-import pyoxigraph as ox
 import pytest
 
 from therapykg.domain import modification as m
@@ -54,7 +52,7 @@ CASES = [
 
 @pytest.fixture(scope="module")
 def rows(graph):
-    return json.loads(graph.query(m.rules_query("tkgr:blinatumomab")).serialize(format=ox.QueryResultsFormat.JSON))["results"]["bindings"]
+    return graph.bindings(m.rules_query("tkgr:blinatumomab"))
 
 
 def _applied(answers) -> dict[str, list[tuple[str, str | None]]]:

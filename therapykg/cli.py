@@ -293,9 +293,7 @@ def dose(therapy: str, setting: str, weight_kg: float, height_cm: float | None, 
                                    RESPONSE_CHOICES.get(response))
     try:
         graph = load_graph()
-        solutions = graph.query(dosing.schedule_query(therapy if ":" in therapy else f"tkgr:{therapy}"))
-        rows = json.loads(solutions.serialize(format=ox.QueryResultsFormat.JSON))["results"]["bindings"]
-        answers = dosing.answer(rows, question)
+        answers = dosing.answer(graph.bindings(dosing.schedule_query(therapy if ":" in therapy else f"tkgr:{therapy}")), question)
     except BuildError as error:
         _fail(error)
     except ValueError as error:

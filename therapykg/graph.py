@@ -3,6 +3,7 @@ curated data and the materialized inferences, stamped with a version."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +42,11 @@ class KnowledgeGraph:
         solutions = self.query(sparql, substitutions=substitutions)
         names = [v.value for v in solutions.variables]
         return [{n: row[n] for n in names if row[n] is not None} for row in solutions]
+
+    def bindings(self, sparql: str) -> list[dict[str, dict]]:
+        """SELECT as SPARQL JSON bindings (variable -> {"type", "value", ...}): the
+        shape the query service returns, so code reading rows works on either."""
+        return json.loads(self.query(sparql).serialize(format=ox.QueryResultsFormat.JSON))["results"]["bindings"]
 
     def __len__(self) -> int:
         return len(self.store)

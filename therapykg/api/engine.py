@@ -77,10 +77,14 @@ class _Worker:
             return outcome
         spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES)
         remaining = outcome.size
-        while remaining:
-            chunk = await self._read(min(remaining, 1 << 16), at_most=True)
-            spool.write(chunk)
-            remaining -= len(chunk)
+        try:
+            while remaining:
+                chunk = await self._read(min(remaining, READ_BYTES), at_most=True)
+                spool.write(chunk)
+                remaining -= len(chunk)
+        except BaseException:
+            spool.close()  # the worker went away, or the wait was cancelled: nothing will read it
+            raise
         spool.seek(0)
         outcome.spool = spool
         return outcome

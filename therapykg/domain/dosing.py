@@ -347,7 +347,10 @@ def _decide(regimen: _Regimen, question: DoseQuestion) -> DoseAnswer | list[Dose
     given = [s for s in chosen.steps.values() if s.first_day is not None and s.first_day <= day and (s.last_day is None or day <= s.last_day)]
     if not given:
         return _no_step(reply, chosen, cycle, day)
-    return [_dose(reply, step, patient, cycle, day) for step in given]
+    answers = [_dose(reply, step, patient, cycle, day) for step in given]
+    for step, dosed in zip(given, answers):
+        dosed.drug = step.drug
+    return answers
 
 
 def _dose_days(cycle: _Cycle) -> str:
@@ -378,10 +381,7 @@ def _no_step(reply, chosen: _Cycle, cycle: int, day: int) -> DoseAnswer:
 
 
 def _dose(reply, step: _Step, patient: Patient, cycle: int, day: int) -> DoseAnswer:
-    where = f"day {day} of cycle {cycle}"
-    if step.drug:
-        where = f"{where} ({step.drug})"
-        reply = _with_drug(reply, step.drug)
+    where = f"day {day} of cycle {cycle}" + (f" ({step.drug})" if step.drug else "")
     if step.dose is None:
         return reply(Status.NOT_COVERED, f"the source states no dose for {where}", step=step.iri)
     if step.basis == _FLAT_DOSE:
@@ -427,11 +427,3 @@ def _per_kg(reply, step: _Step, patient: Patient, where: str) -> DoseAnswer:
         else:
             reason += f" (within the maximum of {step.cap.text})"
     return reply(Status.DOSE, f"{reason}, on {where}", step=step.iri, amount=amount, stated=step.dose, cap=step.cap, capped=capped)
-
-
-def _with_drug(reply, drug: str):
-    def replying(status: Status, reason: str, **values) -> DoseAnswer:
-        answer = reply(status, reason, **values)
-        answer.drug = drug
-        return answer
-    return replying

@@ -54,8 +54,7 @@ class LocalBackend:
 
     async def select(self, sparql: str) -> list[Row]:
         self.queries += 1
-        solutions = self.graph.query(sparql)
-        return json.loads(solutions.serialize(format=ox.QueryResultsFormat.JSON))["results"]["bindings"]
+        return self.graph.bindings(sparql)
 
 
 def iri_term(iri: str) -> str:

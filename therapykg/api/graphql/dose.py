@@ -161,6 +161,12 @@ def _quantity(amount: dosing.Amount | None) -> Quantity | None:
                     numerator=None, denominator=None, text=amount.text)
 
 
+async def _sources(loaders: Loaders, answers) -> dict[str, Source]:
+    """The sources the domain answers name, loaded in one batch."""
+    nodes = await loaders.nodes(sorted({iri for a in answers for iri, _ in a.sources}))
+    return {n.iri: Source.from_node(n) for n in nodes}
+
+
 async def dose_answers(loaders: Loaders, therapy_iri: str, setting_iri: str, patient: PatientInput, cycle: int, day: int,
                        response: ResponseStatus | None) -> list[DoseAnswer]:
     question = dosing.DoseQuestion(setting_iri,
@@ -170,8 +176,8 @@ async def dose_answers(loaders: Loaders, therapy_iri: str, setting_iri: str, pat
         raise UserInputError("; ".join(problems))
     rows = await loaders.backend.select(dosing.schedule_query(therapy_iri))
     answers = dosing.answer(rows, question)
-    sources = {n.iri: n for n in await loaders.nodes(sorted({iri for a in answers for iri, _ in a.sources}))}
-    return [DoseAnswer(status=a.status, sources=[Source.from_node(sources[iri]) for iri, _ in a.sources], section=a.section,
+    sources = await _sources(loaders, answers)
+    return [DoseAnswer(status=a.status, sources=[sources[iri] for iri, _ in a.sources], section=a.section,
                        regimen=strawberry.ID(to_id(a.regimen)), regimen_label=a.regimen_label,
                        dose_step=strawberry.ID(to_id(a.step)) if a.step else None, amount=_quantity(a.amount),
                        stated=_quantity(a.stated), cap=_quantity(a.cap), capped=a.capped, body_surface_area_m2=a.bsa_m2,
@@ -210,9 +216,9 @@ async def dose_modification_answers(loaders: Loaders, therapy_iri: str, report: 
     if problems := report.problems():
         raise UserInputError("; ".join(problems))
     answers = modification.evaluate(await loaders.backend.select(modification.rules_query(therapy_iri)), report)
-    sources = {n.iri: n for n in await loaders.nodes(sorted({iri for a in answers for iri, _ in a.sources}))}
+    sources = await _sources(loaders, answers)
     return [DoseModificationAnswer(
-        sources=[Source.from_node(sources[iri]) for iri, _ in a.sources], rules=[strawberry.ID(to_id(r)) for r, _ in a.rules],
+        sources=[sources[iri] for iri, _ in a.sources], rules=[strawberry.ID(to_id(r)) for r, _ in a.rules],
         actions=[EvaluatedAction(sequence=x.sequence, kind=strawberry.ID(to_id(x.kind)), text=x.text, rule=strawberry.ID(to_id(x.rule)),
                             chosen_by=x.chosen_by, dose=_quantity(x.dose), stated_dose=_quantity(x.stated_dose),
                             drug=strawberry.ID(to_id(x.drug)) if x.drug else None, after_days=x.after_days, counted_from=x.counted_from,
