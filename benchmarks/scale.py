@@ -33,9 +33,9 @@ from sparql_endpoint import write_section  # noqa: E402
 from synth import generate  # noqa: E402
 
 from tests.live import ENGINES, free_port, make  # noqa: E402
-from therapykg.graph import load_dump  # noqa: E402
 from therapykg.queries import library  # noqa: E402
-from therapykg.remote_load import load_into  # noqa: E402
+from therapykg.store.graph import load_dump  # noqa: E402
+from therapykg.store.remote_load import load_into  # noqa: E402
 
 RESULTS = Path(__file__).with_name("scale.json")
 STORES = ("embedded", "on-disk", *ENGINES)
@@ -55,7 +55,7 @@ BUILD_CHILD = """
 import json, resource, sys, time
 from pathlib import Path
 from therapykg.build import build
-from therapykg.graph import write_store
+from therapykg.store.graph import write_store
 root = Path(sys.argv[1])
 marks = [("start", time.perf_counter())]
 result = build(ontology_dir=root / "ontology", data_dir=root / "graph_data", out_dir=root / "dist", scalable=True,

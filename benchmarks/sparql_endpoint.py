@@ -25,10 +25,10 @@ from urllib.parse import urlencode
 import httpx
 import pyoxigraph as ox
 
-from therapykg.graph import load_graph
 from therapykg.namespaces import PREFIXES
 from therapykg.queries import library, runnable_text
 from therapykg.sparql_text import query_form
+from therapykg.store.graph import load_graph
 
 # The oxigraph CLI from the bench extras: beside this interpreter, else on PATH.
 _BESIDE = Path(sys.executable).with_name("oxigraph")

@@ -229,19 +229,19 @@ def test_implausible_patients_are_refused(rows):
 def test_graphql_dose_field(graph):
     import asyncio
 
-    from therapykg.api.graphql.backend import LocalBackend
     from therapykg.api.graphql.schema import schema
     from therapykg.api.graphql.view import Context
+    from therapykg.store.engine import GraphSelector
 
     query = """{ dose(therapy: "inotuzumab-ozogamicin", setting: RELAPSED_REFRACTORY, patient: {weightKg: 70, heightCm: 175},
                      cycle: 2, day: 1, response: NO_CR_CRI) { status amount { value unit } stated { text } bodySurfaceAreaM2 reason sources { id } } }"""
-    result = asyncio.run(schema.execute(query, context_value=Context(backend=LocalBackend(graph))))
+    result = asyncio.run(schema.execute(query, context_value=Context(backend=GraphSelector(graph))))
     assert result.errors is None
     (answer,) = result.data["dose"]
     assert (answer["status"], answer["amount"], answer["stated"]["text"], answer["bodySurfaceAreaM2"]) == (
         "DOSE", {"value": 1.47, "unit": "mg"}, "0.8 mg/m2", 1.84)
     assert "tkgr:source-besponsa-dosage-admin" in {s["id"] for s in answer["sources"]}
-    bad = asyncio.run(schema.execute(query.replace("weightKg: 70", "weightKg: 0"), context_value=Context(backend=LocalBackend(graph))))
+    bad = asyncio.run(schema.execute(query.replace("weightKg: 70", "weightKg: 0"), context_value=Context(backend=GraphSelector(graph))))
     assert bad.errors and "plausible body weight" in bad.errors[0].message
 
 

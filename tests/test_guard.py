@@ -26,9 +26,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from therapykg.api import guard
-from therapykg.api.worker import QUERY_STACK_BYTES
 from therapykg.namespaces import GRAPH_DATA, PREFIXES, TKG
 from therapykg.sparql_text import _IRI, lexemes
+from therapykg.store.worker import QUERY_STACK_BYTES
 
 P = "@PORT@"  # stands for the listener's port in generated queries
 LISTENER_NS = f"http://127.0.0.1:{P}/"

@@ -5,9 +5,9 @@ from pyoxigraph import Variable
 
 from therapykg import paths
 from therapykg.errors import JavaMissing, ValidationFailed
-from therapykg.graph import read_inferred
 from therapykg.loader import load_inputs
 from therapykg.reasoning import reason
+from therapykg.store.graph import read_inferred
 
 NELARABINE_FOR_B_ALL = """
 tkgr:wrong-indication a tkg:Indication ; rdfs:label "nelarabine for B-ALL (wrong)" ;

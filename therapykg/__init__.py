@@ -5,7 +5,7 @@ For research and informatics use, not for clinical decisions.
 """
 
 from therapykg.errors import BuildError, InputError, ValidationFailed
-from therapykg.graph import KnowledgeGraph, load_graph
+from therapykg.store.graph import KnowledgeGraph, load_graph
 
 __all__ = ["BuildError", "InputError", "KnowledgeGraph", "ValidationFailed", "load_graph"]
 __version__ = "0.1.0"

@@ -15,11 +15,11 @@ import pyoxigraph as ox
 from therapykg import paths
 from therapykg.checks import run_checks
 from therapykg.errors import BuildError, JavaMissing, ValidationFailed
-from therapykg.graph import INFERRED_HEADER, KnowledgeGraph, read_inferred
 from therapykg.loader import load_inputs
 from therapykg.namespaces import GRAPH_INFERRED, GRAPH_ONTOLOGY, PREFIXES
 from therapykg.reasoning import reason
 from therapykg.sssom import sssom_table
+from therapykg.store.graph import INFERRED_HEADER, KnowledgeGraph, read_inferred
 from therapykg.validation import validate
 
 Progress = Callable[[str], None]

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from therapykg.graph import KnowledgeGraph
 from therapykg.namespaces import compact, shorten
 from therapykg.queries import quality_checks
+from therapykg.store.graph import KnowledgeGraph
 
 
 @dataclass(frozen=True)

@@ -77,7 +77,7 @@ def build(out_dir: Path, require_reasoner: bool, into: Path | None, scalable: bo
         err.print(f"[yellow]materialized inferences updated: {paths.INFERRED_FILE.name}[/]")
     out.print(f"release files in {result.release_dir}")
     if into is not None:
-        from therapykg.graph import write_store
+        from therapykg.store.graph import write_store
 
         write_store(result.graph, into)
         out.print(f"on-disk store in {into}")
@@ -112,8 +112,8 @@ def query(query: str, fmt: str, params: tuple[str, ...]) -> None:
 
     QUERY is a .rq file, - for standard input, or the name of a query in the
     library (see `therapykg queries`)."""
-    from therapykg.graph import load_graph
     from therapykg.queries import library, parse_query_file, runnable_text
+    from therapykg.store.graph import load_graph
 
     named = library().get(query)
     if query == "-":
@@ -212,8 +212,8 @@ def load(store_url: str, user: str | None) -> None:
 
     import httpx
 
-    from therapykg.graph import load_graph
-    from therapykg.remote_load import load_into
+    from therapykg.store.graph import load_graph
+    from therapykg.store.remote_load import load_into
 
     try:
         graph = load_graph()
@@ -239,12 +239,12 @@ def compare(therapies: tuple[str, ...], aspects: tuple[str, ...], fmt: str) -> N
     import asyncio
 
     from therapykg import compare_output
-    from therapykg.api.graphql.backend import LocalBackend
-    from therapykg.api.graphql.compare import Aspect
-    from therapykg.api.graphql.compare import compare as run_compare
-    from therapykg.api.graphql.ids import to_iri
-    from therapykg.api.graphql.loaders import Loaders
-    from therapykg.graph import load_graph
+    from therapykg.domain.compare import Aspect
+    from therapykg.domain.compare import compare as run_compare
+    from therapykg.domain.ids import to_iri
+    from therapykg.domain.loaders import Loaders
+    from therapykg.store.engine import GraphSelector
+    from therapykg.store.graph import load_graph
 
     try:
         chosen = [Aspect[a.upper()] for a in aspects] or None
@@ -254,7 +254,7 @@ def compare(therapies: tuple[str, ...], aspects: tuple[str, ...], fmt: str) -> N
         sys.exit(2)
     try:
         graph = load_graph()
-        result = asyncio.run(run_compare(Loaders(LocalBackend(graph)), iris, chosen))
+        result = asyncio.run(run_compare(Loaders(GraphSelector(graph)), iris, chosen))
     except BuildError as error:
         _fail(error)
     except ValueError as error:
@@ -287,7 +287,7 @@ def dose(therapy: str, setting: str, weight_kg: float, height_cm: float | None, 
     import json
 
     from therapykg.domain import dosing
-    from therapykg.graph import load_graph
+    from therapykg.store.graph import load_graph
 
     question = dosing.DoseQuestion(SETTING_CHOICES[setting], dosing.Patient(weight_kg, height_cm, bsa_m2, age_years), cycle, day,
                                    RESPONSE_CHOICES.get(response))

@@ -10,7 +10,7 @@ from dataclasses import asdict
 
 from rich.table import Table
 
-from therapykg.api.graphql.compare import CellStatus, Comparison
+from therapykg.domain.compare import CellStatus, Comparison
 
 
 class SourceIndex:
@@ -80,7 +80,7 @@ def as_markdown(comparison: Comparison) -> str:
 
 def as_json(comparison: Comparison) -> str:
     def plain(value):
-        if hasattr(value, "value") and value.__class__.__module__ == "therapykg.api.graphql.compare" and not hasattr(value, "__dataclass_fields__"):
+        if hasattr(value, "value") and value.__class__.__module__ == "therapykg.domain.compare" and not hasattr(value, "__dataclass_fields__"):
             return value.value
         return str(value)
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from therapykg.graph import KnowledgeGraph
 from therapykg.namespaces import compact
+from therapykg.store.graph import KnowledgeGraph
 
 # External IRI prefixes and their CURIE prefixes (SSSOM curie_map).
 CURIE_MAP = {

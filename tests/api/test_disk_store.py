@@ -3,8 +3,8 @@
 import httpx
 
 from tests.live import start_server, stop_server
-from therapykg.graph import read_store_version, write_store
-from therapykg.label_index import INDEX_FILE, LabelIndex
+from therapykg.store.graph import read_store_version, write_store
+from therapykg.store.label_index import INDEX_FILE, LabelIndex
 
 JSON = "application/sparql-results+json"
 

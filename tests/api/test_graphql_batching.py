@@ -3,14 +3,14 @@ therapies issues no more queries than comparing two."""
 
 import asyncio
 
-from therapykg.api.graphql.backend import LocalBackend
-from therapykg.api.graphql.compare import compare
-from therapykg.api.graphql.ids import to_iri
-from therapykg.api.graphql.loaders import Loaders
+from therapykg.domain.compare import compare
+from therapykg.domain.ids import to_iri
+from therapykg.domain.loaders import Loaders
+from therapykg.store.engine import GraphSelector
 
 
 def _count(graph, names) -> int:
-    backend = LocalBackend(graph)
+    backend = GraphSelector(graph)
     asyncio.run(compare(Loaders(backend), [to_iri(n) for n in names]))
     return backend.queries
 

@@ -160,8 +160,8 @@ def test_variables_of_the_wrong_type_say_what_is_wrong(client, query, variables,
 def test_errors_inside_resolvers_stay_masked():
     from graphql import GraphQLError, located_error
 
-    from therapykg.api.graphql.ids import UserInputError
     from therapykg.api.graphql.schema import _should_mask
+    from therapykg.domain.ids import UserInputError
 
     assert _should_mask(located_error(RuntimeError("engine detail"), None, ["therapy"]))
     assert _should_mask(GraphQLError("extension detail", original_error=KeyError("x")))

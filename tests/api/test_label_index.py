@@ -6,8 +6,8 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from therapykg.label_index import LabelIndex
 from therapykg.queries import bind_values
+from therapykg.store.label_index import LabelIndex
 
 SCAN = """SELECT DISTINCT ?resource WHERE {
   ?resource rdfs:label|skos:altLabel ?name . FILTER (CONTAINS(LCASE(STR(?name)), LCASE(STR(?text))))

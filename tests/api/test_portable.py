@@ -6,8 +6,8 @@ import json
 import pyoxigraph as ox
 import pytest
 
-from therapykg.api.portable import expand_construct_where, standard_json, standard_xml
 from therapykg.sparql_text import query_form
+from therapykg.store.portable import expand_construct_where, standard_json, standard_xml
 
 
 @pytest.mark.parametrize(("query", "form"), [

@@ -12,10 +12,10 @@ import httpx
 import pytest
 
 from tests.live import ENGINES, make, server_log, start_server, stop_server, wait_until
-from therapykg.api.remote import RemoteEngine
-from therapykg.api.worker import QueryJob, prepare
-from therapykg.label_index import LabelIndex
 from therapykg.queries import library, runnable_text
+from therapykg.store.label_index import LabelIndex
+from therapykg.store.remote import RemoteEngine
+from therapykg.store.worker import QueryJob, prepare
 
 JSON = "application/sparql-results+json"
 

@@ -29,7 +29,7 @@ import pytest
 
 from tests.api.test_sparql_safety import Listener
 from tests.live import start_server, stop_server, wait_until
-from therapykg.api.admission import RESERVED_WORKERS
+from therapykg.store.admission import RESERVED_WORKERS
 
 JSON = "application/sparql-results+json"
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
@@ -370,18 +370,22 @@ def test_a_query_process_namespace_reaches_nothing(hostile, listener):
     assert listener.connections == 0
 
 
-def _service_through_pool(sandbox: str, port: int) -> tuple[list[str], int, bytes]:
+def _service_through_pool(sandbox: str, port: int) -> tuple[list[str], str, bytes]:
     """Send a SERVICE query straight to a query process (no HTTP, no guard)."""
-    from therapykg.api.engine import QueryPool
-    from therapykg.api.worker import QueryJob, WorkerOptions
+    from therapykg.store.errors import QueryFailed
+    from therapykg.store.pool import QueryPool
+    from therapykg.store.worker import QueryJob, WorkerOptions
 
     async def run():
         pool = QueryPool(1, "memory", options=WorkerOptions(sandbox=sandbox))
         await pool.start()
         try:
             job = QueryJob(query=f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}")
-            outcome = await pool.execute(job, 10)
-            return pool.sandbox, outcome.status, outcome.read_body()
+            try:
+                outcome = await pool.execute(job, 10)
+            except QueryFailed as failed:
+                return pool.sandbox, "failed", str(failed).encode()
+            return pool.sandbox, "answered", outcome.read_body()
         finally:
             await pool.close()
     return asyncio.run(run())
@@ -397,7 +401,7 @@ def test_with_the_guard_out_of_the_way_a_query_process_still_cannot_connect(list
     seen = listener.connections
     sandbox, code, body = _service_through_pool("auto", listener.port)
     assert sandbox == ["network namespace", "seccomp socket filter"]
-    assert code == 500 and b"Operation not permitted" in body
+    assert code == "failed" and b"Operation not permitted" in body
     time.sleep(0.5)
     assert listener.connections == seen
 

@@ -14,40 +14,49 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from therapykg.api import health, linked_data, named, sparql
-from therapykg.api.admission import ADHOC, RESERVED_WORKERS, SERVICE
 from therapykg.api.dataset import dataset_info
-from therapykg.api.engine import EngineUnavailable, QueryPool, QueryTimeout
 from therapykg.api.graphql.view import TherapyGraphQL
 from therapykg.api.middleware import AccessLogMiddleware, BodyLimitMiddleware
-from therapykg.api.remote import RemoteEngine
 from therapykg.api.settings import Settings
-from therapykg.api.worker import WorkerOptions
+from therapykg.store.admission import ADHOC, RESERVED_WORKERS, SERVICE
+from therapykg.store.engine import Engine
+from therapykg.store.errors import EngineError
+from therapykg.store.pool import QueryPool
+from therapykg.store.remote import RemoteEngine
+from therapykg.store.worker import WorkerOptions
 
 STATIC_DIR = Path(__file__).parent / "static"
 
-def create_app(settings: Settings | None = None) -> Starlette:
+def configured_engine(settings: Settings) -> Engine:
+    """The engine the settings ask for: a remote SPARQL endpoint, or the pool of query processes."""
+    queues = {SERVICE: settings.service_queue, ADHOC: settings.adhoc_queue}
+    # One slot more than ad-hoc queries may use: the service lane's own.
+    slots = settings.query_workers + RESERVED_WORKERS
+    if settings.backend:
+        return RemoteEngine(settings.backend, slots=slots, queue_limits=queues)
+    options = WorkerOptions(sandbox=settings.query_sandbox, memory_mib=settings.query_memory_mib)
+    return QueryPool(slots, settings.store, options=options, queue_limits=queues)
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> Starlette:
+    """The service over ``engine`` (by default the one the settings configure,
+    started with the application and closed with it)."""
     settings = settings or Settings()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
-        queues = {SERVICE: settings.service_queue, ADHOC: settings.adhoc_queue}
-        if settings.backend:
-            pool = RemoteEngine(settings.backend, slots=settings.query_workers + RESERVED_WORKERS, queue_limits=queues)
-        else:
-            options = WorkerOptions(sandbox=settings.query_sandbox, memory_mib=settings.query_memory_mib)
-            # One process more than ad-hoc queries may use: the service lane's own.
-            pool = QueryPool(settings.query_workers + RESERVED_WORKERS, settings.store, options=options, queue_limits=queues)
-        await pool.start()
-        app.state.pool = pool
+        running = engine or configured_engine(settings)
+        await running.start()
+        app.state.engine = running
         app.state.dataset = None
         try:
             await dataset_info(app)
-        except (EngineUnavailable, QueryTimeout, RuntimeError):
-            pass  # a remote backend that is down now: described once it is back
+        except EngineError:
+            pass  # a remote engine that is down now: described once it is back
         try:
             yield
         finally:
-            await pool.close()
+            await running.close()
 
     routes = [
         Route("/healthz", health.healthz),

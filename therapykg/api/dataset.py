@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from starlette.applications import Starlette
 
-from therapykg.api.graphql.backend import PoolBackend
+from therapykg.store.engine import Selector
 
 _GRAPH_COUNTS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 _COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
@@ -27,17 +27,17 @@ class DatasetInfo:
 
 async def dataset_info(app: Starlette) -> DatasetInfo:
     """Triple counts per graph and the sources, computed once per graph version."""
-    pool = app.state.pool
+    engine = app.state.engine
     cached = app.state.dataset
-    if cached is not None and cached.version == pool.version:
+    if cached is not None and cached.version == engine.version:
         return cached
-    backend = PoolBackend(pool, app.state.settings.query_timeout)
-    if getattr(pool, "single_graph", False):  # a remote backend holds the version as one graph
+    backend = Selector(engine, app.state.settings.query_timeout)
+    if engine.single_graph:  # a remote engine holds the version as one graph
         counts = {"default": int((await backend.select(_COUNT))[0]["n"]["value"])}
     else:
         counts = {r["g"]["value"]: int(r["n"]["value"]) for r in await backend.select(_GRAPH_COUNTS)}
     sources = [(r["source"]["value"], r["title"]["value"]) for r in await backend.select(_SOURCES)]
-    app.state.dataset = DatasetInfo(pool.version, counts, sources)
+    app.state.dataset = DatasetInfo(engine.version, counts, sources)
     return app.state.dataset
 
 

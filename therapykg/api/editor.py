@@ -41,7 +41,7 @@ def editor_page(request: Request) -> HTMLResponse:
     options = "".join(f'<option value="{i}">{html.escape(e["title"])}</option>' for i, e in enumerate(examples))
     config = {"endpoint": str(request.url_for("sparql")), "examples": examples}
     page = PAGE.format(static=request.url_for("static", path="").path.rstrip("/"),
-                       version=html.escape(request.app.state.pool.version or ""),
+                       version=html.escape(request.app.state.engine.version or ""),
                        options=options, config=json.dumps(config).replace("</", "<\\/"))
     return HTMLResponse(page)
 

@@ -16,7 +16,7 @@ else a keyword is one, whatever comes before or after it (the engine reads
 ``SERVICEex:a`` as SERVICE followed by ``ex:a``).
 
 The query processes cannot open network connections at all (see
-therapykg.api.sandbox); this guard gives the client a clear refusal and keeps
+therapykg.store.sandbox); this guard gives the client a clear refusal and keeps
 the engine from trying."""
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from therapykg.api.dataset import dataset_info
-from therapykg.api.engine import EngineUnavailable, QueryTimeout
+from therapykg.store.errors import EngineError
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -14,21 +14,22 @@ async def healthz(request: Request) -> JSONResponse:
 
 
 async def readyz(request: Request) -> JSONResponse:
-    pool = request.app.state.pool
+    engine = request.app.state.engine
     # Ready means "can accept work": busy workers with room in the queue still count.
-    ready = pool.accepting()
+    ready = engine.accepting()
     triples = None
     if ready:
         try:
             triples = (await dataset_info(request.app)).triples
-        except (EngineUnavailable, QueryTimeout, RuntimeError):
+        except EngineError:
             ready = False
-    body = {"status": "ready" if ready else "unavailable", "version": pool.version,
-            "workers": pool.lanes.slots, "idle_workers": pool.ready_workers, "alive_workers": pool.alive_workers,
-            "queued": pool.lanes.queued, "triples": triples,
-            "sandbox": pool.sandbox, "query_memory_mib": pool.memory_mib}
-    if getattr(pool, "endpoint", None):
-        body["backend"] = pool.endpoint
+    status = engine.status()
+    body = {"status": "ready" if ready else "unavailable", "version": status.version,
+            "workers": status.slots, "idle_workers": status.idle, "alive_workers": status.alive,
+            "queued": status.queued, "triples": triples,
+            "sandbox": status.sandbox, "query_memory_mib": status.memory_mib}
+    if status.endpoint:
+        body["backend"] = status.endpoint
         # Names in the label index; null while it is being read (searches scan meanwhile).
-        body["label_index"] = len(pool.label_index) if pool.label_index is not None else None
+        body["label_index"] = status.label_index
     return JSONResponse(body, status_code=200 if ready else 503)

@@ -1,5 +1,6 @@
 """Shared response helpers: plain-text errors, ETags and caching headers,
-and running a job on the pool with the right HTTP status."""
+and running a job on the engine, with the one mapping from the engine's
+errors to HTTP statuses."""
 
 from __future__ import annotations
 
@@ -10,10 +11,21 @@ from urllib.parse import unquote_to_bytes
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-from therapykg.api.admission import SERVICE
-from therapykg.api.engine import EngineBusy, EngineUnavailable, QueryMemoryExceeded, QueryTimeout
+from therapykg.api.negotiation import not_acceptable
 from therapykg.api.protocol import ABORT_EXTENSION
-from therapykg.api.worker import QueryJob, QueryOutcome
+from therapykg.store.admission import SERVICE
+from therapykg.store.errors import (
+    EngineBusy,
+    EngineError,
+    EngineUnavailable,
+    NoFormatForResult,
+    QueryFailed,
+    QueryMemoryExceeded,
+    QuerySyntaxError,
+    QueryTimeout,
+    RemoteEngineFailed,
+)
+from therapykg.store.worker import QueryJob, QueryOutcome
 
 DISCONNECT_POLL_SECONDS = 0.25
 CHUNK_BYTES = 1 << 16
@@ -67,10 +79,31 @@ class SpooledResponse(Response):
             self.spool.close()
 
 
+def engine_error(exc: EngineError) -> Response:
+    """The response for an engine's error: the one place engine errors become HTTP statuses."""
+    if isinstance(exc, QuerySyntaxError):
+        return error(400, f"malformed SPARQL query: {exc}")
+    if isinstance(exc, NoFormatForResult):
+        return error(406, str(not_acceptable(exc.kind)))
+    if isinstance(exc, QueryTimeout):
+        return error(503, f"query timeout: {exc}", **{"Retry-After": "1"})
+    if isinstance(exc, EngineBusy):
+        return error(503, f"{exc}; retry shortly", **{"Retry-After": "1"})
+    if isinstance(exc, QueryMemoryExceeded):
+        return error(503, f"query stopped: {exc}")
+    if isinstance(exc, EngineUnavailable):
+        return error(503, f"query engine unavailable: {exc}", **{"Retry-After": "1"})
+    if isinstance(exc, RemoteEngineFailed):
+        return error(502, str(exc))
+    if isinstance(exc, QueryFailed):
+        return error(500, f"query evaluation failed: {exc}")
+    return error(500, f"query failed: {exc}")
+
+
 async def run_job(request: Request, job: QueryJob, timeout: float, etag: str, *, lane: str = SERVICE) -> Response:
-    """Run ``job`` on the query pool in ``lane`` and turn the outcome into a response."""
-    pool = request.app.state.pool
-    task = asyncio.ensure_future(pool.execute(job, timeout, lane=lane))
+    """Run ``job`` on the engine in ``lane`` and turn the outcome into a response."""
+    engine = request.app.state.engine
+    task = asyncio.ensure_future(engine.execute(job, timeout, lane=lane))
     try:
         # Stop the query when the client goes away, instead of at its timeout.
         while not (await asyncio.wait({task}, timeout=DISCONNECT_POLL_SECONDS))[0]:
@@ -78,16 +111,8 @@ async def run_job(request: Request, job: QueryJob, timeout: float, etag: str, *,
                 task.cancel()
                 return Response(status_code=499)
         outcome = task.result()
-    except QueryTimeout as exc:
-        return error(503, f"query timeout: {exc}", **{"Retry-After": "1"})
-    except EngineBusy as exc:
-        return error(503, f"{exc}; retry shortly", **{"Retry-After": "1"})
-    except QueryMemoryExceeded as exc:
-        return error(503, f"query stopped: {exc}")
-    except EngineUnavailable as exc:
-        return error(503, f"query engine unavailable: {exc}", **{"Retry-After": "1"})
-    if outcome.status != 200:
-        return Response(outcome.read_body(), status_code=outcome.status, media_type=outcome.media_type)
+    except EngineError as exc:
+        return engine_error(exc)
     headers = cache_headers(request, etag)
     headers["X-Result-Rows"] = str(outcome.rows)
     if outcome.truncated:

@@ -12,12 +12,12 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from therapykg.api.dataset import dataset_info
-from therapykg.api.engine import EngineUnavailable, QueryTimeout
-from therapykg.api.http import cache_headers, error, etag_for, not_modified, run_job
+from therapykg.api.http import cache_headers, engine_error, error, etag_for, not_modified, run_job
 from therapykg.api.negotiation import GRAPH_FORMATS, NotAcceptable, choose
 from therapykg.api.service_description import void_description
-from therapykg.api.worker import DUMP_FORMATS, QueryJob
 from therapykg.namespaces import TKG, TKGR, compact
+from therapykg.store.errors import EngineError
+from therapykg.store.worker import DUMP_FORMATS, QueryJob
 
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
@@ -62,20 +62,20 @@ async def resource(request: Request) -> Response:
             fmt = choose(GRAPH_FORMATS, accept, request.query_params.get("format"))
         except NotAcceptable as exc:
             return error(406, str(exc))
-        etag = etag_for(request.app.state.pool.version, iri, fmt.name)
+        etag = etag_for(request.app.state.engine.version, iri, fmt.name)
         cached = not_modified(request, etag)
         if cached:
             return cached
-        job = QueryJob(query=DESCRIBE, format=fmt.name, substitutions=substitutions, max_rows=100_000)
+        job = QueryJob(query=DESCRIBE, result_format=None, graph_format=fmt.name, substitutions=substitutions, max_rows=100_000)
         response = await run_job(request, job, request.app.state.settings.query_timeout, etag)
         if response.status_code == 200 and response.headers.get("X-Result-Rows") == "0":
             return error(404, f"{iri} is not described in this graph")
         return response
-    etag = etag_for(request.app.state.pool.version, iri, "html")
+    etag = etag_for(request.app.state.engine.version, iri, "html")
     cached = not_modified(request, etag)
     if cached:
         return cached
-    job = QueryJob(query=PAGE, format="json",
+    job = QueryJob(query=PAGE, result_format="json", graph_format=None,
                    substitutions=substitutions, max_rows=100_000)
     response = await run_job(request, job, request.app.state.settings.query_timeout, etag)
     if response.status_code != 200:
@@ -146,7 +146,7 @@ async def download(request: Request) -> Response:
     stem, _, suffix = filename.partition(".")
     if stem != "therapykg" or suffix not in DUMP_FORMATS:
         return error(404, f"no download {filename!r}; available: " + ", ".join(f"therapykg.{s}" for s in DUMP_FORMATS))
-    etag = etag_for(request.app.state.pool.version, "download", suffix)
+    etag = etag_for(request.app.state.engine.version, "download", suffix)
     cached = not_modified(request, etag)
     if cached:
         return cached
@@ -161,13 +161,13 @@ async def void(request: Request) -> Response:
         fmt = choose(GRAPH_FORMATS, "text/turtle" if "text/html" in accept else accept, request.query_params.get("format"))
     except NotAcceptable as exc:
         return error(406, str(exc))
-    etag = etag_for(request.app.state.pool.version, "void", fmt.name, str(request.base_url))
+    etag = etag_for(request.app.state.engine.version, "void", fmt.name, str(request.base_url))
     cached = not_modified(request, etag)
     if cached:
         return cached
     try:
         info = await dataset_info(request.app)
-    except (EngineUnavailable, QueryTimeout, RuntimeError) as exc:
-        return error(503, f"query engine unavailable: {exc}")
+    except EngineError as exc:
+        return engine_error(exc)
     body = void_description(request, fmt.name, info.sources, info.triples)
     return Response(body, media_type=fmt.media_type, headers=cache_headers(request, etag))

@@ -9,8 +9,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from therapykg.api.http import error, etag_for, form_fields, not_modified, run_job, timeout_for
-from therapykg.api.worker import QueryJob, encode_term
+from therapykg.api.negotiation import chosen_formats
 from therapykg.queries import NamedQuery, library, page
+from therapykg.store.worker import QueryJob, encode_term
 
 RESERVED = {"format", "timeout", "limit", "offset"}
 
@@ -75,11 +76,12 @@ async def run_query(request: Request) -> Response:
     if named.label_index:
         variable, parameter = named.label_index
         narrow = (variable, substitutions[ox.Variable(parameter)].value)
-    job = QueryJob(query=text, accept=request.headers.get("accept"), format=request.query_params.get("format"),
+    result_format, graph_format = chosen_formats(request.headers.get("accept"), request.query_params.get("format"))
+    job = QueryJob(query=text, result_format=result_format, graph_format=graph_format,
                    substitutions={k.value: encode_term(v) for k, v in substitutions.items()},
                    max_rows=request.app.state.settings.max_rows, max_bytes=request.app.state.settings.max_result_bytes,
                    narrow=narrow)
-    etag = etag_for(request.app.state.pool.version, name, sorted(values.items()), job.accept, job.format, limit, offset)
+    etag = etag_for(request.app.state.engine.version, name, sorted(values.items()), result_format, graph_format, limit, offset)
     response = not_modified(request, etag) or await run_job(request, job, timeout, etag)
     if limit is not None and response.status_code == 200 and response.headers.get("X-Result-Rows") == str(limit):
         # A full page: there may be more (RFC 8288 link to the next page).

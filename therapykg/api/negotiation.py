@@ -3,30 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-
-@dataclass(frozen=True)
-class Format:
-    name: str
-    media_type: str
-    aliases: tuple[str, ...] = ()
-
-
-# Results of SELECT and ASK.
-RESULT_FORMATS = (
-    Format("json", "application/sparql-results+json", ("application/json", "json", "srj")),
-    Format("xml", "application/sparql-results+xml", ("application/xml", "text/xml", "xml", "srx")),
-    Format("csv", "text/csv", ("csv",)),
-    Format("tsv", "text/tab-separated-values", ("tsv",)),
-)
-# Graphs from CONSTRUCT and DESCRIBE, and linked-data documents.
-GRAPH_FORMATS = (
-    Format("turtle", "text/turtle", ("ttl", "turtle", "application/x-turtle")),
-    Format("ntriples", "application/n-triples", ("nt", "ntriples", "text/plain")),
-    Format("jsonld", "application/ld+json", ("jsonld", "json-ld", "application/json", "json")),
-    Format("rdfxml", "application/rdf+xml", ("rdf", "xml", "rdfxml", "owl", "application/xml", "text/xml")),
-)
+from therapykg.store.formats import GRAPH_FORMATS, RESULT_FORMATS, Format
 
 
 class NotAcceptable(Exception):
@@ -83,3 +60,22 @@ def choose(offered: tuple[Format, ...], accept: str | None, format_param: str | 
                 if fmt.media_type.startswith(major + "/"):
                     return fmt
     raise NotAcceptable(offered)
+
+
+def chosen_formats(accept: str | None, format_param: str | None) -> tuple[str | None, str | None]:
+    """The output formats for a query whose kind of result is not known yet:
+    (for SELECT and ASK, for CONSTRUCT and DESCRIBE), None where nothing of
+    that kind is acceptable."""
+    return _name(RESULT_FORMATS, accept, format_param), _name(GRAPH_FORMATS, accept, format_param)
+
+
+def _name(offered: tuple[Format, ...], accept: str | None, format_param: str | None) -> str | None:
+    try:
+        return choose(offered, accept, format_param).name
+    except NotAcceptable:
+        return None
+
+
+def not_acceptable(kind: str) -> NotAcceptable:
+    """The refusal for a result of ``kind`` ("results" or "graph") with no acceptable format."""
+    return NotAcceptable(RESULT_FORMATS if kind == "results" else GRAPH_FORMATS)

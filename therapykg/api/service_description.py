@@ -5,8 +5,8 @@ from __future__ import annotations
 import pyoxigraph as ox
 from starlette.requests import Request
 
-from therapykg.api.results import serialize_graph
 from therapykg.namespaces import GRAPH_DATA, GRAPH_INFERRED, GRAPH_ONTOLOGY, ONTOLOGY_IRI
+from therapykg.store.results import serialize_graph
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 VOID = "http://rdfs.org/ns/void#"
@@ -72,7 +72,7 @@ def void_description(request: Request, fmt: str, sources: list[tuple[str, str]],
             "Therapies for relapsed/refractory Ph-negative B-cell precursor ALL, with sourced claims. "
             "For research and informatics use, not for clinical decisions.", language="en")),
         ox.Triple(dataset, _n(DCT + "license"), _n(LICENSE)),
-        ox.Triple(dataset, _n("http://www.w3.org/2002/07/owl#versionInfo"), ox.Literal(state.pool.version)),
+        ox.Triple(dataset, _n("http://www.w3.org/2002/07/owl#versionInfo"), ox.Literal(state.engine.version)),
         ox.Triple(dataset, _n(VOID + "triples"), _count(triples)),
         ox.Triple(dataset, _n(VOID + "sparqlEndpoint"), _n(str(request.url_for("sparql")))),
         ox.Triple(dataset, _n(VOID + "vocabulary"), _n(ONTOLOGY_IRI)),

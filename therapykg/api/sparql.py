@@ -6,15 +6,15 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from therapykg.api.admission import ADHOC
 from therapykg.api.dataset import dataset_info
 from therapykg.api.editor import editor_page
-from therapykg.api.engine import EngineUnavailable, QueryTimeout
 from therapykg.api.guard import Refused, check_query
-from therapykg.api.http import error, etag_for, form_fields, not_modified, run_job, timeout_for
-from therapykg.api.negotiation import GRAPH_FORMATS, NotAcceptable, choose
+from therapykg.api.http import engine_error, error, etag_for, form_fields, not_modified, run_job, timeout_for
+from therapykg.api.negotiation import GRAPH_FORMATS, NotAcceptable, choose, chosen_formats
 from therapykg.api.service_description import service_description
-from therapykg.api.worker import QueryJob
+from therapykg.store.admission import ADHOC
+from therapykg.store.errors import EngineError
+from therapykg.store.worker import QueryJob
 
 FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"
@@ -68,10 +68,12 @@ async def sparql(request: Request) -> Response:
     except ValueError as exc:
         return error(400, str(exc))
     settings = request.app.state.settings
-    job = QueryJob(query=query, accept=request.headers.get("accept"), format=_one(params, "format"),
+    result_format, graph_format = chosen_formats(request.headers.get("accept"), _one(params, "format"))
+    job = QueryJob(query=query, result_format=result_format, graph_format=graph_format,
                    default_graphs=default_graphs, named_graphs=named_graphs, max_rows=settings.max_rows,
                    max_bytes=settings.max_result_bytes)
-    etag = etag_for(request.app.state.pool.version, query, job.accept, job.format, default_graphs, named_graphs, job.max_rows)
+    etag = etag_for(request.app.state.engine.version, query, result_format, graph_format, default_graphs, named_graphs,
+                    job.max_rows)
     return not_modified(request, etag) or await run_job(request, job, timeout, etag, lane=ADHOC)
 
 
@@ -88,10 +90,10 @@ async def _describe_service(request: Request) -> Response:
         fmt = choose(GRAPH_FORMATS, accept, request.query_params.get("format"))
     except NotAcceptable as exc:
         return error(406, str(exc))
-    etag = etag_for(request.app.state.pool.version, "service-description", fmt.name, str(request.url))
+    etag = etag_for(request.app.state.engine.version, "service-description", fmt.name, str(request.url))
     try:
         info = await dataset_info(request.app)
-    except (EngineUnavailable, QueryTimeout, RuntimeError) as exc:
-        return error(503, f"query engine unavailable: {exc}")
+    except EngineError as exc:
+        return engine_error(exc)
     body = service_description(request, fmt.name, info.graph_counts)
     return not_modified(request, etag) or Response(body, media_type=fmt.media_type, headers={"ETag": etag, "Vary": "Accept"})

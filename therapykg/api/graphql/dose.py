@@ -8,11 +8,11 @@ from enum import Enum
 
 import strawberry
 
-from therapykg.api.graphql.ids import UserInputError, to_id
-from therapykg.api.graphql.loaders import Loaders
-from therapykg.api.graphql.nodes import Node, Struct
 from therapykg.api.graphql.types.common import Citation, Quantity, Source
 from therapykg.domain import dosing, modification
+from therapykg.domain.ids import UserInputError, to_id
+from therapykg.domain.loaders import Loaders
+from therapykg.domain.nodes import Node, Struct
 from therapykg.namespaces import TKG
 
 

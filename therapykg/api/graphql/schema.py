@@ -10,7 +10,6 @@ from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 from strawberry.types import Info
 
-from therapykg.api.graphql.compare import Aspect, Comparison, compare
 from therapykg.api.graphql.dose import (
     DoseAnswer,
     DoseCalculation,
@@ -22,9 +21,7 @@ from therapykg.api.graphql.dose import (
     dose_answers,
     dose_modification_answers,
 )
-from therapykg.api.graphql.ids import UserInputError, to_iri
 from therapykg.api.graphql.limits import Limits, request_limits
-from therapykg.api.graphql.nodes import RDF_TYPE
 from therapykg.api.graphql.types.adverse_event import AdverseReaction, adverse_reaction
 from therapykg.api.graphql.types.alternative import Alternative, alternative
 from therapykg.api.graphql.types.common import Conflict, Resource
@@ -34,9 +31,12 @@ from therapykg.api.graphql.types.registry import as_resource
 from therapykg.api.graphql.types.rule import DoseModificationRule, dose_modification_rule
 from therapykg.api.graphql.types.therapy import Therapy, TherapyKind, therapies, therapy
 from therapykg.api.graphql.types.trial import ClinicalTrial, trials
+from therapykg.domain.compare import Aspect, Comparison, compare
 from therapykg.domain.dosing import Amount
 from therapykg.domain.dosing import Patient as DosePatient
+from therapykg.domain.ids import UserInputError, to_iri
 from therapykg.domain.modification import EventReport
+from therapykg.domain.nodes import RDF_TYPE
 from therapykg.namespaces import TKG
 
 MAX_PAGE = 100

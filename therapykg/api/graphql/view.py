@@ -7,7 +7,7 @@ client chooses; on the event loop that serves every client, one costly
 request would stall them all. So each request runs on a small pool of
 threads, each call on an event loop of its own, under a deadline (the query
 timeout) after which the client gets 503 and the work is cancelled; resolvers
-reach the query pool, which belongs to the main loop, through PoolBackend.
+reach the query pool, which belongs to the main loop, through Selector.
 The response body is encoded there too, and cached as bytes. Bodies that
 cannot be read get 400, and every error has the GraphQL shape."""
 
@@ -31,10 +31,10 @@ from strawberry.asgi import GraphQL, HTTPException
 from strawberry.http import GraphQLRequestData, process_result
 from strawberry.types import ExecutionResult
 
-from therapykg.api.graphql.backend import Backend, PoolBackend
 from therapykg.api.graphql.limits import json_problem
-from therapykg.api.graphql.loaders import Loaders
 from therapykg.api.graphql.schema import INTERNAL_ERROR, schema
+from therapykg.domain.loaders import Loaders
+from therapykg.store.engine import Backend, Selector
 
 T = TypeVar("T")
 
@@ -139,7 +139,7 @@ class TherapyGraphQL(GraphQL):
 
     async def get_context(self, request: Request, response: Response) -> Context:
         state = request.app.state
-        backend = PoolBackend(state.pool, state.settings.query_timeout, loop=asyncio.get_running_loop())
+        backend = Selector(state.engine, state.settings.query_timeout, loop=asyncio.get_running_loop())
         return Context(backend=backend, request=request, response=response)
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
@@ -178,7 +178,7 @@ class TherapyGraphQL(GraphQL):
     async def execute_single(self, request, request_adapter, sub_response, context, root_value, request_data) -> ExecutionResult:
         settings = request.app.state.settings
         # The graph is read-only between builds: a result is valid for its version.
-        key = (request.app.state.pool.version, request_data.query, json.dumps(request_data.variables, sort_keys=True),
+        key = (request.app.state.engine.version, request_data.query, json.dumps(request_data.variables, sort_keys=True),
                request_data.operation_name)
         if (cached := self._cache.get(key)) is not None:
             return cached

@@ -7,9 +7,9 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from therapykg.api.graphql.nodes import Node
 from therapykg.api.graphql.ontology_text import definition
 from therapykg.api.graphql.types.common import Claim, Concept, claim_fields, concepts
+from therapykg.domain.nodes import Node
 from therapykg.namespaces import TKG
 
 TherapyRef = Annotated["Therapy", strawberry.lazy("therapykg.api.graphql.types.therapy")]

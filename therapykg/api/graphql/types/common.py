@@ -8,9 +8,9 @@ from decimal import Decimal
 import strawberry
 from strawberry.types import Info
 
-from therapykg.api.graphql.ids import to_id
-from therapykg.api.graphql.nodes import DCT, PROV_DERIVED, RDFS_COMMENT, SCHEMA_URL, SKOS, Node, Ref, Struct
 from therapykg.api.graphql.ontology_text import definition
+from therapykg.domain.ids import to_id
+from therapykg.domain.nodes import DCT, PROV_DERIVED, RDFS_COMMENT, SCHEMA_URL, SKOS, Node, Ref, Struct
 from therapykg.namespaces import TKG
 
 

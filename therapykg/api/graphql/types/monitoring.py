@@ -6,9 +6,9 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
-from therapykg.api.graphql.nodes import Node, Struct
 from therapykg.api.graphql.ontology_text import definition
 from therapykg.api.graphql.types.common import Claim, Concept, claim_fields, concepts
+from therapykg.domain.nodes import Node, Struct
 from therapykg.namespaces import TKG
 
 

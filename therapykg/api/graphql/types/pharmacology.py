@@ -7,9 +7,9 @@ from enum import Enum
 import strawberry
 from strawberry.types import Info
 
-from therapykg.api.graphql.nodes import Node
 from therapykg.api.graphql.ontology_text import definition
 from therapykg.api.graphql.types.common import Claim, Concept, Quantity, claim_fields, first_concept, quantity
+from therapykg.domain.nodes import Node
 
 
 @strawberry.enum(description="What a pharmacology claim is about.")

@@ -7,10 +7,10 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from therapykg.api.graphql.nodes import Node
 from therapykg.api.graphql.ontology_text import definition
 from therapykg.api.graphql.types.common import Claim, Concept, Quantity, claim_fields, concepts, first_concept, quantity
 from therapykg.api.graphql.types.indication import DiseaseState, Population, disease_state, populations
+from therapykg.domain.nodes import Node
 
 TherapyRef = Annotated["Therapy", strawberry.lazy("therapykg.api.graphql.types.therapy")]
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from therapykg.api.graphql.nodes import Node
 from therapykg.api.graphql.types import (
     adverse_event,
     alternative,
@@ -15,6 +14,7 @@ from therapykg.api.graphql.types import (
     trial,
 )
 from therapykg.api.graphql.types.common import Concept, Conflict, Source
+from therapykg.domain.nodes import Node
 
 # Most specific first.
 CLAIM_BUILDERS = [

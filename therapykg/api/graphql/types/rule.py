@@ -5,10 +5,10 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
-from therapykg.api.graphql.ids import to_id
-from therapykg.api.graphql.nodes import Node
 from therapykg.api.graphql.ontology_text import definition
 from therapykg.api.graphql.types.common import Claim, Concept, Quantity, claim_fields, concepts, first_concept, quantity
+from therapykg.domain.ids import to_id
+from therapykg.domain.nodes import Node
 
 
 @strawberry.type(description=definition("Trigger"))

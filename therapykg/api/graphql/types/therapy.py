@@ -8,8 +8,6 @@ from enum import Enum
 import strawberry
 from strawberry.types import Info
 
-from therapykg.api.graphql.ids import to_id
-from therapykg.api.graphql.nodes import SKOS, Node
 from therapykg.api.graphql.ontology_text import definition
 from therapykg.api.graphql.types.adverse_event import AdverseReaction, adverse_reaction
 from therapykg.api.graphql.types.alternative import Alternative, alternative
@@ -26,6 +24,8 @@ from therapykg.api.graphql.types.regimen import Premedication, Regimen, premedic
 from therapykg.api.graphql.types.rule import DoseModificationRule, dose_modification_rule
 from therapykg.api.graphql.types.safety import SafetyKind, SafetyStatement, safety_statement
 from therapykg.api.graphql.types.trial import ClinicalTrial, EfficacyOutcome, efficacy_outcome, trials
+from therapykg.domain.ids import to_id
+from therapykg.domain.nodes import SKOS, Node
 from therapykg.namespaces import TKG
 
 

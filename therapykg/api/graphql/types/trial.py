@@ -7,8 +7,6 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from therapykg.api.graphql.ids import to_id
-from therapykg.api.graphql.nodes import SKOS, Node
 from therapykg.api.graphql.ontology_text import definition
 from therapykg.api.graphql.types.common import (
     Citation,
@@ -23,6 +21,8 @@ from therapykg.api.graphql.types.common import (
     quantity,
 )
 from therapykg.api.graphql.types.indication import Population, populations
+from therapykg.domain.ids import to_id
+from therapykg.domain.nodes import SKOS, Node
 from therapykg.namespaces import TKG
 
 TherapyRef = Annotated["Therapy", strawberry.lazy("therapykg.api.graphql.types.therapy")]

@@ -1,6 +1,6 @@
 """The query worker: a separate process that holds the graph and runs one
 query at a time, so that a runaway query can be stopped by killing it. It
-confines itself (no network, a memory ceiling: therapykg.api.sandbox) before
+confines itself (no network, a memory ceiling: therapykg.store.sandbox) before
 it runs any query, and runs each query on a thread with a deep stack."""
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from therapykg.api.negotiation import NotAcceptable
-from therapykg.api.results import serialize
-from therapykg.api.sandbox import confine_network, limit_memory, private_memory_mib
-from therapykg.label_index import INDEX_FILE, LabelIndex
 from therapykg.namespaces import PREFIXES
 from therapykg.queries import bind_values, restrict
+from therapykg.store.errors import EngineError, QueryFailed, QueryMemoryExceeded, QuerySyntaxError
+from therapykg.store.label_index import INDEX_FILE, LabelIndex
+from therapykg.store.results import serialize
+from therapykg.store.sandbox import confine_network, limit_memory, private_memory_mib
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 # Messages between the pool and a worker: an 8-byte length, then a pickle;
@@ -59,9 +59,16 @@ def _read(sock: socket.socket, size: int) -> bytes:
 
 @dataclass
 class QueryJob:
+    """One query and how to write its answer. The output formats are chosen
+    before the job reaches the engine, one per kind of result (the engine
+    learns the kind only when it runs the query): None for a kind means no
+    format of that kind will do, and such a result is refused."""
+
     query: str
-    accept: str | None = None
-    format: str | None = None
+    # For SELECT and ASK: json, xml, csv or tsv (therapykg.store.formats.RESULT_FORMATS).
+    result_format: str | None = "json"
+    # For CONSTRUCT and DESCRIBE: turtle, ntriples, jsonld or rdfxml (GRAPH_FORMATS).
+    graph_format: str | None = "turtle"
     default_graphs: list[str] = field(default_factory=list)
     named_graphs: list[str] = field(default_factory=list)
     # variable name -> ("iri", value) or ("literal", value, datatype IRI or "", language or "")
@@ -78,7 +85,9 @@ class QueryJob:
 
 @dataclass
 class QueryOutcome:
-    status: int
+    """The answer to a job: its bytes and what they are, or the engine's
+    error (raised by the pool on the serving side)."""
+
     media_type: str
     body: bytes = b""
     rows: int = 0
@@ -87,6 +96,7 @@ class QueryOutcome:
     size: int = 0
     # A large body, in the serving process: a file to stream from instead of ``body``.
     spool: BinaryIO | None = None
+    error: EngineError | None = None
 
     def read_body(self) -> bytes:
         """The whole body, wherever it is."""
@@ -98,7 +108,7 @@ class QueryOutcome:
 
 @dataclass(frozen=True)
 class WorkerOptions:
-    sandbox: str = "auto"  # auto, required or off (therapykg.api.sandbox.confine_network)
+    sandbox: str = "auto"  # auto, required or off (therapykg.store.sandbox.confine_network)
     memory_mib: int = 0  # the process's memory ceiling; 0: scaled to the store
 
 
@@ -128,16 +138,16 @@ def open_store(store: str) -> tuple[ox.Store, str, LabelIndex]:
     loaded into memory; anything else is the path of an on-disk store opened
     read-only, whose label index is read from beside it."""
     if store == "memory":
-        from therapykg.graph import load_graph
+        from therapykg.store.graph import load_graph
 
         graph = load_graph()
         return graph.store, graph.version, LabelIndex.of_store(graph.store)
     if store.endswith(".nq"):
-        from therapykg.graph import load_dump
+        from therapykg.store.graph import load_dump
 
         graph = load_dump(store)
         return graph.store, graph.version, LabelIndex.of_store(graph.store)
-    from therapykg.graph import read_store_version
+    from therapykg.store.graph import read_store_version
 
     disk, version = ox.Store.read_only(store), read_store_version(store)
     saved = Path(store) / INDEX_FILE
@@ -161,7 +171,7 @@ def dump(store: ox.Store, name: str) -> QueryOutcome:
     else:
         triples = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in quads}, key=str)
         body = ox.serialize(triples, format=fmt, **({"prefixes": PREFIXES} if fmt == ox.RdfFormat.TURTLE else {}))
-    return QueryOutcome(200, media, body, len(quads))
+    return QueryOutcome(media, body, len(quads))
 
 
 def prepare(query: str, job: QueryJob, index: LabelIndex | None) -> str:
@@ -191,16 +201,20 @@ def execute(store: ox.Store, job: QueryJob, index: LabelIndex | None = None) -> 
         options["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
     try:
         results = store.query(prepare(job.query, job, index), **options)
-        out = serialize(results, job.accept, job.format, job.max_rows, job.max_bytes)
+        out = serialize(results, job.result_format, job.graph_format, job.max_rows, job.max_bytes)
     except MemoryError:
-        return QueryOutcome(503, "text/plain; charset=utf-8", b"query stopped: it needed more memory than a query process may use")
+        return _failed(QueryMemoryExceeded("it needed more memory than a query process may use"))
     except SyntaxError as error:
-        return QueryOutcome(400, "text/plain; charset=utf-8", f"malformed SPARQL query: {error}".encode())
-    except NotAcceptable as error:
-        return QueryOutcome(406, "text/plain; charset=utf-8", str(error).encode())
+        return _failed(QuerySyntaxError(str(error)))
+    except EngineError as error:
+        return _failed(error)
     except (OSError, RuntimeError, ValueError) as error:
-        return QueryOutcome(500, "text/plain; charset=utf-8", f"query evaluation failed: {error}".encode())
-    return QueryOutcome(200, out.media_type, out.body, out.rows, out.truncated)
+        return _failed(QueryFailed(str(error)))
+    return QueryOutcome(out.media_type, out.body, out.rows, out.truncated)
+
+
+def _failed(error: EngineError) -> QueryOutcome:
+    return QueryOutcome("", error=error)
 
 
 def main(sock: socket.socket, store_location: str, options: WorkerOptions = WorkerOptions()) -> None:

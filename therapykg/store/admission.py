@@ -9,7 +9,10 @@ that finds its queue full is refused at once rather than left to wait."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import deque
+
+from therapykg.store.errors import EngineBusy, QueryTimeout
 
 ADHOC, SERVICE = "adhoc", "service"
 # Slots (query processes) only the service lane may use.
@@ -83,3 +86,23 @@ class Lanes:
     def _forget(self, lane: str) -> None:
         while self.waiting[lane] and self.waiting[lane][0].done():
             self.waiting[lane].popleft()
+
+
+@contextlib.asynccontextmanager
+async def admitted(lanes: Lanes, lane: str, timeout: float):
+    """A slot in ``lane`` for the body of the ``with``, with the admission
+    refusals as the engine's own errors (the same for every backend).
+
+    :raises EngineBusy: the lane's queue is full.
+    :raises QueryTimeout: no slot became free within ``timeout``.
+    """
+    try:
+        await lanes.acquire(lane, timeout)
+    except Overloaded as exc:
+        raise EngineBusy(f"the server is busy: {exc}") from None
+    except WaitedTooLong as exc:
+        raise QueryTimeout(str(exc)) from None
+    try:
+        yield
+    finally:
+        lanes.release(lane)

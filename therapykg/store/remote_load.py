@@ -8,8 +8,8 @@ from __future__ import annotations
 import httpx
 import pyoxigraph as ox
 
-from therapykg.api.remote import CURRENT, META_GRAPH, SAME_AS, VERSION_INFO, version_graph
-from therapykg.graph import KnowledgeGraph
+from therapykg.store.graph import KnowledgeGraph
+from therapykg.store.versions import CURRENT, META_GRAPH, SAME_AS, VERSION_INFO, version_graph
 
 NTRIPLES = "application/n-triples"
 

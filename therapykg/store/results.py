@@ -1,4 +1,4 @@
-"""Serialize query results in the negotiated format, stopping at a row
+"""Serialize query results in the chosen format, stopping at a row
 limit and at a byte limit (whole rows or triples only, so the document stays
 valid and the response can say it was cut, and why)."""
 
@@ -13,8 +13,9 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
-from therapykg.api.negotiation import GRAPH_FORMATS, RESULT_FORMATS, Format, choose
 from therapykg.namespaces import PREFIXES
+from therapykg.store.errors import NoFormatForResult
+from therapykg.store.formats import GRAPH_FORMATS, RESULT_FORMATS, Format, by_name
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -38,23 +39,29 @@ _NATIVE = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
            "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
 
 
-def serialize(results, accept: str | None, format_param: str | None, max_rows: int | None,
-              max_bytes: int | None = None) -> Serialized:
-    """Pick the format for the kind of result, then write at most ``max_rows``
-    rows or triples and ``max_bytes`` bytes (all of it, with Oxigraph's own
-    serializer, when both are None: the service's own queries).
+def _format(offered: tuple[Format, ...], name: str | None, kind: str) -> Format:
+    if name is None:
+        raise NoFormatForResult(kind)
+    return by_name(offered, name)
 
-    :raises NotAcceptable: no format of this kind of result is acceptable.
+
+def serialize(results, result_format: str | None, graph_format: str | None, max_rows: int | None,
+              max_bytes: int | None = None) -> Serialized:
+    """Write ``results`` in the format chosen for their kind, at most
+    ``max_rows`` rows or triples and ``max_bytes`` bytes (all of it, with
+    Oxigraph's own serializer, when both are None: the service's own queries).
+
+    :raises NoFormatForResult: no format was chosen for this kind of result.
     """
     if max_rows is None and max_bytes is None and isinstance(results, ox.QuerySolutions):
-        fmt = choose(RESULT_FORMATS, accept, format_param)
+        fmt = _format(RESULT_FORMATS, result_format, "results")
         return Serialized(_media(fmt), results.serialize(format=_NATIVE[fmt.name]), -1)
     row_limit = 10**12 if max_rows is None else max_rows
     if isinstance(results, ox.QueryBoolean):
-        fmt = choose(RESULT_FORMATS, accept, format_param)
+        fmt = _format(RESULT_FORMATS, result_format, "results")
         return Serialized(_media(fmt), _boolean(bool(results), fmt), 1)
     if isinstance(results, (ox.QueryTriples, list)):
-        fmt = choose(GRAPH_FORMATS, accept, format_param)
+        fmt = _format(GRAPH_FORMATS, graph_format, "graph")
         triples = list(islice(results, row_limit + 1))
         truncated = f"limit={max_rows}" if len(triples) > row_limit else ""
         triples = triples[:row_limit]
@@ -63,7 +70,7 @@ def serialize(results, accept: str | None, format_param: str | None, max_rows: i
             triples, body = _fit_graph(triples, fmt.name, max_bytes)
             truncated = f"byte-limit={max_bytes}"
         return Serialized(_media(fmt), body, len(triples), truncated)
-    fmt = choose(RESULT_FORMATS, accept, format_param)
+    fmt = _format(RESULT_FORMATS, result_format, "results")
     variables = [v.value for v in results.variables]
     head, write_row, separator, tail = _WRITERS[fmt.name](variables)
     parts, size, rows, truncated = [head], len(head) + len(tail), 0, ""

@@ -10,11 +10,11 @@ from enum import Enum
 
 import strawberry
 
-from therapykg.api.graphql.ids import to_id
-from therapykg.api.graphql.loaders import Loaders
-from therapykg.api.graphql.nodes import PROV_DERIVED, Node, Struct
 from therapykg.api.graphql.types.common import Citation, Quantity, Source
 from therapykg.api.graphql.types.therapy import therapy_kind
+from therapykg.domain.ids import to_id
+from therapykg.domain.loaders import Loaders
+from therapykg.domain.nodes import PROV_DERIVED, Node, Struct
 from therapykg.namespaces import TKG
 
 NOT_REPORTED = "not reported in the sources"

@@ -1,5 +1,5 @@
 """A pool of query worker processes. A request is admitted to its lane
-(therapykg.api.admission), then borrows an idle worker; a query that
+(therapykg.store.admission), then borrows an idle worker; a query that
 outlives its timeout gets its worker killed (freeing the CPU) and a fresh one
 started in its place, while the event loop keeps serving. A worker found dead
 before a query is sent is replaced and the query goes to another one; a
@@ -11,7 +11,6 @@ memory in this process."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import multiprocessing
 import pickle
@@ -20,9 +19,11 @@ import socket
 import tempfile
 from dataclasses import dataclass, field
 
-from therapykg.api import worker as worker_module
-from therapykg.api.admission import SERVICE, Lanes, Overloaded, WaitedTooLong
-from therapykg.api.worker import HEADER, QueryJob, QueryOutcome, WorkerOptions, frame
+from therapykg.store import worker as worker_module
+from therapykg.store.admission import SERVICE, Lanes, admitted
+from therapykg.store.engine import EngineStatus
+from therapykg.store.errors import EngineUnavailable, QueryMemoryExceeded, QueryTimeout
+from therapykg.store.worker import HEADER, QueryJob, QueryOutcome, WorkerOptions, frame
 
 log = logging.getLogger("therapykg.engine")
 
@@ -34,27 +35,11 @@ READ_BYTES = 1 << 16
 MIN_RUN_SECONDS = 0.05
 
 
-class QueryTimeout(Exception):
-    pass
-
-
-class EngineUnavailable(Exception):
-    pass
-
-
-class EngineBusy(EngineUnavailable):
-    """The lane's queue is full; the client should retry shortly."""
-
-
-class QueryMemoryExceeded(Exception):
-    pass
-
-
 def _context():
     ctx = multiprocessing.get_context("forkserver")
     # Workers fork from a server that already imported the engine, so a
     # replacement starts in a fraction of a second.
-    ctx.set_forkserver_preload(["therapykg.api.worker"])
+    ctx.set_forkserver_preload(["therapykg.store.worker"])
     return ctx
 
 
@@ -125,26 +110,6 @@ class _Worker:
         self.sock.close()
 
 
-@contextlib.asynccontextmanager
-async def admitted(lanes: Lanes, lane: str, timeout: float):
-    """A slot in ``lane`` for the body of the ``with``, with the admission
-    refusals as the engine's own errors (the same for every backend).
-
-    :raises EngineBusy: the lane's queue is full.
-    :raises QueryTimeout: no slot became free within ``timeout``.
-    """
-    try:
-        await lanes.acquire(lane, timeout)
-    except Overloaded as exc:
-        raise EngineBusy(f"the server is busy: {exc}") from None
-    except WaitedTooLong as exc:
-        raise QueryTimeout(str(exc)) from None
-    try:
-        yield
-    finally:
-        lanes.release(lane)
-
-
 class QueryPool:
     def __init__(self, size: int, store: str, *, options: WorkerOptions = WorkerOptions(),
                  queue_limits: dict[str, int] | None = None):
@@ -166,6 +131,13 @@ class QueryPool:
     @property
     def alive_workers(self) -> int:
         return sum(w.alive() for w in self._all)
+
+    # Each query process holds the whole dataset, graph by graph.
+    single_graph = False
+
+    def status(self) -> EngineStatus:
+        return EngineStatus(self.version, self.lanes.slots, self.ready_workers, self.alive_workers, self.lanes.queued,
+                            self.sandbox, self.memory_mib)
 
     def accepting(self) -> bool:
         """Ready to take work: a live worker and room in the service lane."""
@@ -220,6 +192,7 @@ class QueryPool:
         :raises QueryTimeout: no worker in time, or the query outlived the timeout.
         :raises QueryMemoryExceeded: the query went past the memory ceiling.
         :raises EngineUnavailable: the worker crashed.
+        :raises EngineError: what the query itself met (a syntax error, no format for its result, an evaluation failure).
         """
         deadline = asyncio.get_running_loop().time() + timeout
         async with admitted(self.lanes, lane, timeout):
@@ -253,6 +226,8 @@ class QueryPool:
                 self._discard(w)
                 raise
             self._idle.put_nowait(w)
+            if outcome.error is not None:
+                raise outcome.error
             return outcome
         raise AssertionError("unreachable")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from strawberry.dataloader import DataLoader
 
-from therapykg.api.graphql.backend import Backend, iri_term
-from therapykg.api.graphql.nodes import Node, Ref, Struct, literal
+from therapykg.domain.nodes import Node, Ref, Struct, literal
+from therapykg.store.engine import Backend, iri_term
 
 # Blank-node values (quantities, time windows) come with their own values;
 # the UNION form is the one Oxigraph evaluates fastest.

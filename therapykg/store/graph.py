@@ -11,9 +11,9 @@ import pyoxigraph as ox
 
 from therapykg import paths
 from therapykg.errors import BuildError
-from therapykg.label_index import INDEX_FILE, LabelIndex
 from therapykg.loader import load_inputs, parse_turtle
 from therapykg.namespaces import GRAPH_INFERRED, PREFIXES
+from therapykg.store.label_index import INDEX_FILE, LabelIndex
 
 INFERRED_HEADER = "# input-version: "
 STORE_VERSION_FILE = "therapykg-version"

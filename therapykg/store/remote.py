@@ -11,23 +11,20 @@ import time
 import httpx
 import pyoxigraph as ox
 
-from therapykg.api.admission import ADHOC, SERVICE, Lanes
-from therapykg.api.engine import MIN_RUN_SECONDS, EngineUnavailable, QueryTimeout, admitted
-from therapykg.api.negotiation import NotAcceptable
-from therapykg.api.portable import expand_construct_where, standard_json, standard_xml
-from therapykg.api.results import serialize
-from therapykg.api.worker import DUMP_FORMATS, QueryJob, QueryOutcome, prepare
-from therapykg.label_index import COUNT_QUERY, NAMES_QUERY, LabelIndex
 from therapykg.namespaces import PREFIXES
 from therapykg.sparql_text import query_form
+from therapykg.store.admission import ADHOC, SERVICE, Lanes, admitted
+from therapykg.store.engine import EngineStatus
+from therapykg.store.errors import EngineUnavailable, QuerySyntaxError, QueryTimeout, RemoteEngineFailed
+from therapykg.store.label_index import COUNT_QUERY, NAMES_QUERY, LabelIndex
+from therapykg.store.pool import MIN_RUN_SECONDS
+from therapykg.store.portable import expand_construct_where, standard_json, standard_xml
+from therapykg.store.results import serialize
+from therapykg.store.versions import POINTER
+from therapykg.store.worker import DUMP_FORMATS, QueryJob, QueryOutcome, prepare
 
 log = logging.getLogger("therapykg.remote")
 
-META_GRAPH = "https://w3id.org/therapykg/graph/meta"
-CURRENT = "https://w3id.org/therapykg/graph/current"
-SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
-VERSION_INFO = "http://www.w3.org/2002/07/owl#versionInfo"
-POINTER = f"SELECT ?graph ?version WHERE {{ GRAPH <{META_GRAPH}> {{ <{CURRENT}> <{SAME_AS}> ?graph . ?graph <{VERSION_INFO}> ?version }} }}"
 PROLOGUE = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 # What to ask the engine for, by query form.
 ACCEPT = {"SELECT": "application/sparql-results+xml", "ASK": "application/sparql-results+xml",
@@ -36,10 +33,6 @@ ACCEPT = {"SELECT": "application/sparql-results+xml", "ASK": "application/sparql
 
 def _solutions(xml: bytes) -> ox.QuerySolutions:
     return ox.parse_query_results(standard_xml(xml), format=ox.QueryResultsFormat.XML)
-
-
-def version_graph(version: str) -> str:
-    return f"https://w3id.org/therapykg/graph/version/{version}"
 
 
 class RemoteEngine:
@@ -73,6 +66,12 @@ class RemoteEngine:
         return 1 if self._reachable and self.graph else 0
 
     alive_workers = ready_workers
+
+    def status(self) -> EngineStatus:
+        index = self.label_index
+        return EngineStatus(self.version, self.lanes.slots, self.ready_workers, self.ready_workers, self.lanes.queued,
+                            self.sandbox, self.memory_mib, endpoint=self.endpoint,
+                            label_index=len(index) if index is not None else None)
 
     def accepting(self) -> bool:
         return self.ready_workers > 0 and self.lanes.accepting(SERVICE)
@@ -164,11 +163,11 @@ class RemoteEngine:
             log.debug("backend answered %s in %.1f ms: %s", response.status_code, (time.monotonic() - started) * 1000,
                       " ".join(query.split())[:300])
         if response.status_code == 400:
-            return QueryOutcome(400, "text/plain; charset=utf-8", b"malformed SPARQL query (reported by the backend): " + response.content)
+            raise QuerySyntaxError("(reported by the backend) " + response.content[:2000].decode("utf-8", "replace"))
         if response.status_code >= 500 and response.status_code not in (502, 503, 504):
-            # The engine is up but failed on this query: a bad gateway, not an outage.
-            return QueryOutcome(502, "text/plain; charset=utf-8", f"the SPARQL backend {self.endpoint} failed on this query "
-                                f"(HTTP {response.status_code}): ".encode() + response.content[:2000])
+            # The engine is up but failed on this query: not an outage.
+            raise RemoteEngineFailed(f"the SPARQL backend {self.endpoint} failed on this query "
+                                     f"(HTTP {response.status_code}): " + response.content[:2000].decode("utf-8", "replace"))
         if response.status_code != 200:
             raise EngineUnavailable(f"the SPARQL backend {self.endpoint} answered {response.status_code} after "
                                     f"{time.monotonic() - started:.1f} s: {response.text[:200]}")
@@ -181,7 +180,7 @@ class RemoteEngine:
                        for q in ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES)]
             if job.dump:
                 fmt, media_type = DUMP_FORMATS[job.dump]
-                return QueryOutcome(200, media_type, ox.serialize(triples, format=fmt) if fmt != ox.RdfFormat.TRIG
+                return QueryOutcome(media_type, ox.serialize(triples, format=fmt) if fmt != ox.RdfFormat.TRIG
                                     else ox.serialize([ox.Quad(t.subject, t.predicate, t.object) for t in triples], format=fmt),
                                     len(triples))
             results = triples
@@ -189,11 +188,8 @@ class RemoteEngine:
             results = _solutions(response.content)
         else:
             results = ox.parse_query_results(standard_json(response.content), format=ox.QueryResultsFormat.JSON)
-        try:
-            out = serialize(results, job.accept, job.format, job.max_rows, job.max_bytes)
-        except NotAcceptable as exc:
-            return QueryOutcome(406, "text/plain; charset=utf-8", str(exc).encode())
-        return QueryOutcome(200, out.media_type, out.body, out.rows, out.truncated)
+        out = serialize(results, job.result_format, job.graph_format, job.max_rows, job.max_bytes)
+        return QueryOutcome(out.media_type, out.body, out.rows, out.truncated)
 
     # The remote dataset is one graph (the current version).
     single_graph = True
