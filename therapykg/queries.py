@@ -252,3 +252,14 @@ def library(directory: Path = paths.QUERIES_DIR) -> dict[str, NamedQuery]:
 @lru_cache(maxsize=8)
 def quality_checks(directory: Path = paths.QC_DIR) -> dict[str, NamedQuery]:
     return {q.name: q for q in (parse_query_file(p) for p in sorted(directory.glob("*.rq")))}
+
+
+@lru_cache(maxsize=None)
+def query_text(name: str, directory: Path = paths.QUERIES_DIR) -> str:
+    """The text of the project's own query ``queries/{name}.rq`` (for
+    example ``model/describe``), read once per process. Its parameters are
+    bound with :func:`bind_values` or :func:`restrict`, never pasted in."""
+    path = (directory / f"{name}.rq").resolve()
+    if directory.resolve() not in path.parents:
+        raise ValueError(f"no query {name!r}")
+    return path.read_text(encoding="utf-8")
