@@ -32,10 +32,10 @@ sys.path.insert(0, str(Path(__file__).parent.parent))
 from sparql_endpoint import write_section  # noqa: E402
 from synth import generate  # noqa: E402
 
-from tests.live import ENGINES, free_port, make  # noqa: E402
 from therapykg.queries import library  # noqa: E402
 from therapykg.store.graph import load_dump  # noqa: E402
 from therapykg.store.remote_load import load_into  # noqa: E402
+from therapykg.testing import ENGINES, free_port, make  # noqa: E402
 
 RESULTS = Path(__file__).with_name("scale.json")
 STORES = ("embedded", "on-disk", *ENGINES)
@@ -114,7 +114,7 @@ def measure_queries(base: str, n: int, only: set[str] | None) -> dict[str, tuple
             params = {k: v for k, v in PARAMETERS.get(name, {}).items() if k in {p.name for p in query.parameters}}
             if query.form == "SELECT":
                 params["limit"] = PAGE
-            results[name] = latencies(client, lambda c: c.get(f"/queries/{name}", params=params), n)
+            results[name] = latencies(client, lambda c, name=name, params=params: c.get(f"/queries/{name}", params=params), n)
         if not only or "compareTherapies" in only:
             results[COMPARE_NAME] = latencies(client, lambda c: c.post("/graphql", json={"query": COMPARE}), n)
     return results

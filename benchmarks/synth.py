@@ -73,7 +73,7 @@ def therapy(i: int, rng: random.Random) -> str:
                          f"    tkg:treatmentFreeInterval [ a tkg:Quantity ; tkg:numericValue 14 ; tkg:unit \"d\" ; tkg:valueInDays 14 ] ;\n"
                          f"    tkg:cycleLength [ a tkg:Quantity ; tkg:numericValue 42 ; tkg:unit \"d\" ; tkg:valueInDays 42 ] ;\n"
                          f"    tkg:hasDoseStep " + " , ".join(f"tkgr:{s}" for s in ids)))
-        for sid, (d1, d2, dose) in zip(ids, steps if c == 1 else [(1, 28, low * 3)]):
+        for sid, (d1, d2, dose) in zip(ids, steps if c == 1 else [(1, 28, low * 3)], strict=False):
             out.append(claim(sid, "DoseStep", f"dose step {sid}", rng,
                              f"    tkg:firstDay {d1} ;\n    tkg:lastDay {d2} ;\n    tkg:doseBasis tkg:FlatDose ;\n"
                              f"    tkg:dose [ a tkg:Quantity ; tkg:numericValue {dose} ; tkg:unit \"ug/d\" ] ;\n"

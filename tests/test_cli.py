@@ -2,6 +2,7 @@
 
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from therapykg.cli import main
@@ -44,6 +45,7 @@ def test_queries_lists_the_library():
     assert "dose-on-day" in result.output
 
 
+@pytest.mark.live  # SHACL and HermiT on the whole graph
 def test_validate_reports_valid_graph():
     result = run("validate")
     assert result.exit_code == 0, result.output
@@ -98,6 +100,7 @@ def test_dose_command():
     assert bad.exit_code == 2 and "plausible body weight" in bad.output
 
 
+@pytest.mark.live  # the whole build, HermiT included
 def test_build_from_folders_outside_the_checkout(tmp_path):
     """Input folders anywhere, apart and renamed, build the same graph version."""
     import shutil

@@ -1,8 +1,8 @@
 """Competency questions on indications, dosing, monitoring, adverse events,
 dose modifications and administration, answered by the named queries in
-``queries/`` over the graph built through the real pipeline, along each
-query path (in process, and through the service on Oxigraph's server and on
-Virtuoso). Each expected answer is the source's own (the article or the reference page, named in the
+``queries/named/`` over the graph with its committed inferences (which the live tier checks
+against HermiT), along each query path (in process; live: through the
+service on Oxigraph's server and on Virtuoso). Each expected answer is the source's own (the article or the reference page, named in the
 docstring)."""
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """Competency questions on alternatives, evidence, indications of the
 alternatives, safety statements, pharmacology and provenance.
 
-Each test asks the built graph (SHACL + HermiT + checks) one question
-through a named query of the library, along each query path (in process,
-and through the service on Oxigraph's server and on Virtuoso), and compares the answer with what the source article
+Each test asks the graph (with its committed inferences, which the live
+tier checks against HermiT) one question through a named query of the
+library, along each query path (in process; live: through the service on
+Oxigraph's server and on Virtuoso), and compares the answer with what the source article
 (``/work/shared/seed/000_1872a9e293fccff5.txt``) or the project's reference
 page (``/work/shared/reference/other-sources.md``) says. Expected values are
 taken from those texts; the docstring of each test names the passage."""

@@ -41,7 +41,7 @@ def _registry_claims(graph) -> dict[tuple[str, str], dict]:
 def _nct_mappings(text: str) -> list[dict[str, str]]:
     lines = [line for line in text.splitlines() if line and not line.startswith("#")]
     header = lines[0].split("\t")
-    rows = [dict(zip(header, line.split("\t"))) for line in lines[1:]]
+    rows = [dict(zip(header, line.split("\t"), strict=False)) for line in lines[1:]]
     return [row for row in rows if row["object_id"].startswith("NCT:")]
 
 

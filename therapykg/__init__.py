@@ -7,5 +7,21 @@ For research and informatics use, not for clinical decisions.
 from therapykg.errors import BuildError, InputError, ValidationFailed
 from therapykg.store.graph import KnowledgeGraph, load_graph
 
-__all__ = ["BuildError", "InputError", "KnowledgeGraph", "ValidationFailed", "load_graph"]
+__all__ = ["BuildError", "InputError", "KnowledgeGraph", "ValidationFailed", "compare", "dose", "dose_modification", "load_graph"]
 __version__ = "0.1.0"
+
+# The Python API (therapykg.domain.api) is imported on first use, so that
+# `import therapykg` loads no more than the graph needs.
+_API = ("compare", "dose", "dose_modification")
+
+
+def __getattr__(name: str):
+    if name in _API:
+        from therapykg.domain import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'therapykg' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_API])

@@ -17,24 +17,13 @@ from therapykg.checks import run_checks
 from therapykg.errors import BuildError, JavaMissing, ValidationFailed
 from therapykg.loader import load_inputs
 from therapykg.namespaces import GRAPH_INFERRED, GRAPH_ONTOLOGY, PREFIXES
+from therapykg.queries import query_text
 from therapykg.reasoning import reason
 from therapykg.sssom import sssom_table
 from therapykg.store.graph import INFERRED_HEADER, KnowledgeGraph, read_inferred
 from therapykg.validation import validate
 
 Progress = Callable[[str], None]
-
-COUNTS = """
-SELECT
-  (COUNT(DISTINCT ?claim) AS ?claims)
-  (COUNT(DISTINCT ?source) AS ?sources)
-  (COUNT(DISTINCT ?therapy) AS ?therapies)
-  (COUNT(DISTINCT ?conflict) AS ?conflicts)
-WHERE {
-  { ?claim a tkg:Claim } UNION { ?source a tkg:Source } UNION { ?therapy a tkg:Therapy }
-  UNION { ?conflict a tkg:Conflict }
-}
-"""
 
 
 @dataclass
@@ -47,7 +36,7 @@ class BuildResult:
 
 
 def counts(graph: KnowledgeGraph) -> dict[str, int]:
-    row = graph.select(COUNTS)[0]
+    row = graph.select(query_text("build/counts"))[0]
     result = {"triples": len(graph)}
     result.update({name: int(term.value) for name, term in row.items()})
     return result

@@ -236,25 +236,11 @@ def compare(therapies: tuple[str, ...], aspects: tuple[str, ...], fmt: str) -> N
     """Compare therapies side by side, with a source marker on every value.
 
     THERAPIES are ids such as blinatumomab or tkgr:inotuzumab-ozogamicin."""
-    import asyncio
-
+    import therapykg
     from therapykg import compare_output
-    from therapykg.domain.compare import Aspect
-    from therapykg.domain.compare import compare as run_compare
-    from therapykg.domain.ids import to_iri
-    from therapykg.domain.loaders import Loaders
-    from therapykg.store.engine import GraphSelector
-    from therapykg.store.graph import load_graph
 
     try:
-        chosen = [Aspect[a.upper()] for a in aspects] or None
-        iris = [to_iri(t) for t in therapies]
-    except (KeyError, ValueError) as error:
-        err.print(f"[bold red]error:[/] unknown aspect or id: {error}; aspects are {', '.join(a.name.lower() for a in Aspect)}")
-        sys.exit(2)
-    try:
-        graph = load_graph()
-        result = asyncio.run(run_compare(Loaders(GraphSelector(graph)), iris, chosen))
+        result = therapykg.compare(therapykg.load_graph(), therapies, aspects=aspects or None)
     except BuildError as error:
         _fail(error)
     except ValueError as error:
@@ -286,14 +272,11 @@ def dose(therapy: str, setting: str, weight_kg: float, height_cm: float | None, 
     """The dose on a day of a cycle for a patient, one answer per source (and why where there is none)."""
     import json
 
-    from therapykg.domain import dosing
-    from therapykg.store.graph import load_graph
+    import therapykg
 
-    question = dosing.DoseQuestion(SETTING_CHOICES[setting], dosing.Patient(weight_kg, height_cm, bsa_m2, age_years), cycle, day,
-                                   RESPONSE_CHOICES.get(response))
     try:
-        graph = load_graph()
-        answers = dosing.answer(graph.bindings(dosing.schedule_query(therapy if ":" in therapy else f"tkgr:{therapy}")), question)
+        answers = therapykg.dose(therapykg.load_graph(), therapy=therapy, setting=setting, weight_kg=weight_kg, height_cm=height_cm,
+                                 bsa_m2=bsa_m2, age_years=age_years, cycle=cycle, day=day, response=response)
     except BuildError as error:
         _fail(error)
     except ValueError as error:
@@ -307,7 +290,7 @@ def dose(therapy: str, setting: str, weight_kg: float, height_cm: float | None, 
     table = Table("status", "dose", "as stated", "source", "reason", show_lines=True)
     for a in answers:
         table.add_row(a.status.name, a.amount.text if a.amount else "", a.stated.text if a.stated else "",
-                      "; ".join(label for _, label in a.sources), a.reason + "".join(f"\n{c}" for c in a.caveats))
+                      "; ".join(source.label for source in a.sources), a.reason + "".join(f"\n{c}" for c in a.caveats))
     out.print(table)
     out.print("For research and informatics use, not for clinical decisions.", style="dim")
 
@@ -318,9 +301,9 @@ def _answer_json(a) -> dict:
             return None
         return {"value": x.value, "unit": x.unit} if x.value is not None else {"lower": x.lower, "upper": x.upper, "unit": x.unit}
     return {"status": a.status.name, "amount": amount(a.amount), "stated": amount(a.stated), "cap": amount(a.cap), "capped": a.capped,
-            "bodySurfaceAreaM2": a.bsa_m2, "bsaFormula": a.bsa_formula, "reason": a.reason, "caveats": a.caveats,
-            "regimen": compact(a.regimen), "regimenLabel": a.regimen_label, "step": compact(a.step) if a.step else None,
-            "sources": [{"id": compact(iri), "label": label} for iri, label in a.sources], "section": a.section, "drug": a.drug}
+            "bodySurfaceAreaM2": a.body_surface_area_m2, "bsaFormula": a.bsa_formula, "reason": a.reason, "caveats": a.caveats,
+            "regimen": a.regimen, "regimenLabel": a.regimen_label, "step": a.dose_step,
+            "sources": [{"id": source.id, "label": source.label} for source in a.sources], "section": a.section, "drug": a.drug}
 
 
 @main.command(name="graphql-schema")

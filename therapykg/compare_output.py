@@ -7,6 +7,7 @@ import csv
 import io
 import json
 from dataclasses import asdict
+from enum import Enum
 
 from rich.table import Table
 
@@ -78,10 +79,12 @@ def as_markdown(comparison: Comparison) -> str:
     return "\n".join(lines) + "\n"
 
 
-def as_json(comparison: Comparison) -> str:
-    def plain(value):
-        if hasattr(value, "value") and value.__class__.__module__ == "therapykg.domain.compare" and not hasattr(value, "__dataclass_fields__"):
-            return value.value
-        return str(value)
+def _plain(value):
+    """What JSON cannot hold as it is: an enum by its value (the aspect's and status's words)."""
+    if isinstance(value, Enum):
+        return value.value
+    return str(value)
 
-    return json.dumps(asdict(comparison), default=plain, indent=2, ensure_ascii=False) + "\n"
+
+def as_json(comparison: Comparison) -> str:
+    return json.dumps(asdict(comparison), default=_plain, indent=2, ensure_ascii=False) + "\n"

@@ -11,8 +11,11 @@ ROOT = _INSTALLED if _INSTALLED.is_dir() else _PACKAGE_DIR.parent
 
 ONTOLOGY_DIR = ROOT / "ontology"
 DATA_DIR = ROOT / "graph_data"
-QUERIES_DIR = ROOT / "queries"
-QC_DIR = QUERIES_DIR / "qc"
+# Every hand-written SPARQL query, in folders by who runs it.
+QUERIES_ROOT = ROOT / "queries"
+# The public named-query library, served at /queries/{name}.
+QUERIES_DIR = QUERIES_ROOT / "named"
+QC_DIR = QUERIES_ROOT / "qc"
 SHAPES_FILE = ONTOLOGY_DIR / "shapes.ttl"
 MAPPINGS_FILE = ONTOLOGY_DIR / "mappings.sssom.tsv"
 # Inferred triples computed by HermiT, committed so that serving needs no Java.

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -254,8 +254,8 @@ def quality_checks(directory: Path = paths.QC_DIR) -> dict[str, NamedQuery]:
     return {q.name: q for q in (parse_query_file(p) for p in sorted(directory.glob("*.rq")))}
 
 
-@lru_cache(maxsize=None)
-def query_text(name: str, directory: Path = paths.QUERIES_DIR) -> str:
+@cache
+def query_text(name: str, directory: Path = paths.QUERIES_ROOT) -> str:
     """The text of the project's own query ``queries/{name}.rq`` (for
     example ``model/describe``), read once per process. Its parameters are
     bound with :func:`bind_values` or :func:`restrict`, never pasted in."""

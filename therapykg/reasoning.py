@@ -14,9 +14,11 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from therapykg.errors import JavaMissing, ValidationFailed
-from therapykg.namespaces import GRAPH_INFERRED, TKG, TKGR
+from therapykg.namespaces import GRAPH_INFERRED, PREFIXES, TKG, TKGR, shorten
+from therapykg.queries import quality_checks, query_text
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+SUBCLASS_OF = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
 OWL_THING = "http://www.w3.org/2002/07/owl#Thing"
 OWL_NAMED_INDIVIDUAL = "http://www.w3.org/2002/07/owl#NamedIndividual"
 # Inferred facts kept: types in our ontology and object properties between
@@ -100,38 +102,47 @@ def _is_object_property(prop) -> bool:
     return isinstance(prop, owlready2.ObjectPropertyClass)
 
 
-_DISJOINT_TYPES = """
-SELECT DISTINCT ?x ?c1 ?c2 WHERE {
-  ?x a ?t1 , ?t2 .
-  ?t1 rdfs:subClassOf* ?c1 . ?t2 rdfs:subClassOf* ?c2 .
-  { ?c1 owl:disjointWith ?c2 }
-  UNION { ?all a owl:AllDisjointClasses ; owl:members/rdf:rest*/rdf:first ?c1 , ?c2 . FILTER (?c1 != ?c2) }
-  FILTER (STR(?c1) < STR(?c2))
-}"""
-
-_RESTRICTED_INDICATION = """
-SELECT DISTINCT ?x ?therapy ?disease ?allowed WHERE {
-  ?x tkg:indicationTherapy ?therapy ; tkg:indicationDiseaseState/tkg:stateOfDisease ?disease .
-  ?therapy a [ owl:onProperty tkg:indicatedForDisease ; owl:allValuesFrom ?allowed ] .
-  ?disease a/rdfs:subClassOf* ?diseaseClass .
-  { ?diseaseClass owl:disjointWith ?allowed } UNION { ?allowed owl:disjointWith ?diseaseClass }
-}"""
-
-
 def _explain_inconsistency(triples: list[ox.Triple]) -> str:
     """HermiT says only 'inconsistent': look for the usual causes in the
     asserted triples so that the message names the resources involved."""
-    from therapykg.namespaces import PREFIXES, shorten
-
     store = ox.Store()
     store.bulk_extend([ox.Quad(t.subject, t.predicate, t.object) for t in triples])
-    hints = [
-        f"{row['x'].value} is typed with disjoint classes {row['c1'].value} and {row['c2'].value}"
-        for row in store.query(_DISJOINT_TYPES, prefixes=PREFIXES)
-    ] + [
+    restricted = [
         f"{row['x'].value} indicates {row['therapy'].value} for {row['disease'].value}, "
         f"but that therapy is only indicated for {row['allowed'].value}"
-        for row in store.query(_RESTRICTED_INDICATION, prefixes=PREFIXES)
+        for row in store.query(query_text("build/restricted-indication"), prefixes=PREFIXES)
     ]
+    # The quality check expects types closed upward, as after materialization
+    # (the indication query above reads the asserted types, so it runs first).
+    store.bulk_extend([ox.Quad(x, RDF_TYPE, c) for x, c in _superclass_types(triples)])
+    disjoint = [
+        f"{row['entity'].value} is typed with disjoint classes {row['first'].value} and {row['second'].value}"
+        for row in store.query(quality_checks()["disjoint-classes-violation"].text, prefixes=PREFIXES)
+    ]
+    hints = disjoint + restricted
     message = "the ontology and data are inconsistent"
     return shorten(f"{message}: {'; '.join(hints)}" if hints else message)
+
+
+def _superclass_types(triples: list[ox.Triple]) -> set[tuple[ox.Term, ox.Term]]:
+    """(resource, class) for every superclass (rdfs:subClassOf, transitively)
+    of each asserted type of each resource."""
+    parents: dict[ox.Term, set[ox.Term]] = {}
+    for t in triples:
+        if t.predicate == SUBCLASS_OF:
+            parents.setdefault(t.subject, set()).add(t.object)
+    ancestors: dict[ox.Term, set[ox.Term]] = {}
+    out = set()
+    for t in triples:
+        if t.predicate != RDF_TYPE:
+            continue
+        if t.object not in ancestors:
+            found, todo = set(), [t.object]
+            while todo:
+                for parent in parents.get(todo.pop(), ()):
+                    if parent not in found:
+                        found.add(parent)
+                        todo.append(parent)
+            ancestors[t.object] = found
+        out.update((t.subject, c) for c in ancestors[t.object])
+    return out

@@ -89,7 +89,7 @@ def _property_queries(shapes: _Shapes, shape, focus: str) -> list[tuple[str, str
     for prop in shapes.values(shape, "property"):
         path = shapes.value(prop, "path")
         message = _message(shapes, prop, shape)
-        count = lambda op, n: (f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ ?this {path} ?v }} }} "
+        count = lambda op, n, path=path: (f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ ?this {path} ?v }} }} "
                                f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) {op} {n})")
         for n in shapes.values(prop, "minCount"):
             queries.append((count("<", n.value), message, path.value))
@@ -156,7 +156,7 @@ def validate_in_store(store: ox.Store, shapes_path: Path, loaded: LoadedInputs) 
     for query, message, path in compile_shapes(shapes_path):
         for row in store.query(PROLOGUE + query, use_default_graph_as_union=True):
             focus = row["this"]
-            text = re.sub(r"\{\?(\w+)\}", lambda m: _binding(row, m.group(1), m.group(0)), message)
+            text = re.sub(r"\{\?(\w+)\}", lambda m, row=row: _binding(row, m.group(1), m.group(0)), message)
             owner = _owner(store, focus)
             found.add(Violation(file=loaded.file_of(str(owner)), subject=compact(owner.value) + ("" if owner == focus else " > quantity"),
                                 message=text, path=compact(path) if path else ""))

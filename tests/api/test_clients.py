@@ -1,9 +1,13 @@
 """Standard SPARQL clients against the live server get the same answers as
 the in-process graph."""
 
+import pytest
 import rdflib
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import JSON, TURTLE, SPARQLWrapper
+
+# The clients speak HTTP through their own libraries (urllib): a real server.
+pytestmark = pytest.mark.live
 
 SELECT = """
 PREFIX tkg: <https://w3id.org/therapykg/ontology/>

@@ -6,6 +6,9 @@ import shutil
 import pytest
 from playwright.sync_api import sync_playwright
 
+# Headless Chromium against the live server.
+pytestmark = pytest.mark.live
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 # Flags from this machine's notes: no background traffic to the closed network.
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -14,6 +17,7 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
 
 @pytest.fixture(scope="module")
 def browser():
+    """Headless Chromium, driven by playwright."""
     assert CHROMIUM, "Chromium is needed for the editor test (Debian package chromium)"
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)

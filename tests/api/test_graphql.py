@@ -1,21 +1,42 @@
-"""The GraphQL API against a live server, through a real GraphQL client: on
-the embedded store, and on Oxigraph's server and Virtuoso as remote backends."""
+"""The GraphQL API through a real GraphQL client (gql): on the service in
+this process (fast tier), and against live servers on the embedded store and
+on Oxigraph's server and Virtuoso as remote backends (live tier)."""
 
 import pytest
 from gql import Client, gql
 from gql.transport.exceptions import TransportQueryError
 from gql.transport.httpx import HTTPXTransport
 
-from tests.live import ENGINES
 from therapykg.queries import library
+from therapykg.testing import ENGINES
 
 LIB = library()
 
 
-@pytest.fixture(scope="module", params=["embedded", *ENGINES])
-def gq(request, server, engine_services):
-    url = server if request.param == "embedded" else engine_services.url(request.param)
-    with Client(transport=HTTPXTransport(url=url + "/graphql", timeout=60), fetch_schema_from_transport=True) as session:
+class InProcessTransport(HTTPXTransport):
+    """gql's HTTPX transport over a Starlette TestClient (the service in this process)."""
+
+    def __init__(self, app_client):
+        super().__init__(url=str(app_client.base_url.join("/graphql")))
+        self.app_client = app_client
+
+    def connect(self):
+        self.client = self.app_client
+
+    def close(self):
+        self.client = None  # the TestClient belongs to its fixture
+
+
+@pytest.fixture(scope="module", params=["in-process", *(pytest.param(name, marks=pytest.mark.live) for name in ("embedded", *ENGINES))])
+def gq(request):
+    """A gql session with the schema fetched by introspection: on the service in process, or on a live server."""
+    if request.param == "in-process":
+        transport = InProcessTransport(request.getfixturevalue("app_client"))
+    else:
+        url = request.getfixturevalue("server") if request.param == "embedded" else \
+            request.getfixturevalue("engine_services").url(request.param)
+        transport = HTTPXTransport(url=url + "/graphql", timeout=60)
+    with Client(transport=transport, fetch_schema_from_transport=True) as session:
         yield session
 
 
@@ -251,17 +272,15 @@ def test_bad_arguments_get_clear_errors(gq, query, message):
     assert message in caught.value.errors[0]["message"]
 
 
-def test_query_limits(server):
-    import httpx
-
+def test_query_limits(client):
     deep = "{ therapy(id: \"blinatumomab\") " + "{ indications { therapy " * 6 + "{ id }" + " } }" * 6 + " }"
-    response = httpx.post(server + "/graphql", json={"query": deep})
+    response = client.post("/graphql", json={"query": deep})
     assert "exceeds maximum operation depth" in response.json()["errors"][0]["message"]
     aliases = "{ " + " ".join(f"a{i}: therapy(id: \"blinatumomab\") {{ id }}" for i in range(40)) + " }"
-    response = httpx.post(server + "/graphql", json={"query": aliases})
+    response = client.post("/graphql", json={"query": aliases})
     assert "aliases" in response.json()["errors"][0]["message"]
     tokens = "{ " + " ".join("__typename" for _ in range(2500)) + " }"
-    response = httpx.post(server + "/graphql", json={"query": tokens})
+    response = client.post("/graphql", json={"query": tokens})
     assert "token" in response.json()["errors"][0]["message"].lower()
 
 

@@ -1,6 +1,6 @@
-"""Hostile GraphQL requests against a live server: each is refused quickly
-with a client error in the GraphQL shape, and the service keeps answering
-everyone else meanwhile."""
+"""Hostile GraphQL requests: each is refused quickly with a client error in
+the GraphQL shape (in process, and on a live server), and a live server keeps
+answering everyone else meanwhile."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from tests.live import start_server, stop_server, wait_until
+from therapykg.testing import start_server, stop_server, wait_until
 
 # 24 fragments, each spreading the previous one twice: 2^23 copies of F1's two fields.
 FRAGMENT_BOMB = "query { ...F24 } fragment F1 on Query { therapies { totalCount } } " + " ".join(
@@ -75,6 +75,7 @@ def _post(c: httpx.Client, query: str, attempt: int) -> httpx.Response:
     return c.post("/graphql", json={"query": f"{query}\n# {attempt}"})
 
 
+@pytest.mark.live  # /healthz latency on a real server while the attack runs
 def test_a_fragment_bomb_is_refused_quickly_while_health_answers(server):
     latencies, answers = _healthz_while(server, lambda c, attempt: _post(c, FRAGMENT_BOMB, attempt))
     assert answers and all(status == 400 and seconds < 1 for status, seconds, _ in answers), answers[:3]
@@ -82,6 +83,7 @@ def test_a_fragment_bomb_is_refused_quickly_while_health_answers(server):
     assert len(latencies) == 100 and _p99(latencies) < 0.1, sorted(latencies)[-5:]
 
 
+@pytest.mark.live  # /healthz latency on a real server while the attack runs
 def test_long_executions_run_off_the_event_loop(server):
     latencies, answers = _healthz_while(server, lambda c, attempt: _post(c, HEAVY, attempt))
     assert answers and all(status == 200 for status, _, _ in answers), answers[:1]
@@ -190,6 +192,7 @@ def impatient_server():
     stop_server(process)
 
 
+@pytest.mark.live
 def test_a_request_past_the_deadline_gets_503_and_the_service_recovers(impatient_server):
     response = httpx.post(impatient_server + "/graphql", json={"query": HEAVY}, timeout=10)
     assert response.status_code == 503 and response.headers["retry-after"] == "1"

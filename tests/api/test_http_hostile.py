@@ -1,10 +1,12 @@
-"""Hostile clients on raw sockets against a real server: endless and
+"""Hostile clients on raw sockets against a real server (live): endless and
 trickled headers, idle connections, oversized bodies sent before reading,
-too many connections; the service keeps answering everyone else."""
+too many connections; the service keeps answering everyone else. The body
+limit's draining is also checked on the middleware alone (fast)."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import threading
 import time
@@ -12,8 +14,8 @@ import time
 import httpx
 import pytest
 
-from tests.live import start_server, stop_server
 from therapykg.api.middleware import BodyLimitMiddleware
+from therapykg.testing import start_server, stop_server
 
 HEADER_TIMEOUT = 2.0
 KEEPALIVE_TIMEOUT = 3.0
@@ -24,6 +26,7 @@ BIG_BODY = 2 * 1024 * 1024  # far over the 64 KiB body limit, within what the se
 
 @pytest.fixture(scope="module")
 def server():
+    """A live server of its own, with short header and keep-alive timeouts and few connections allowed."""
     process, url = start_server("--query-workers", "1", env={
         "THERAPYKG_HEADER_TIMEOUT": str(HEADER_TIMEOUT), "THERAPYKG_KEEPALIVE_TIMEOUT": str(KEEPALIVE_TIMEOUT),
         "THERAPYKG_MAX_CONNECTIONS": str(MAX_CONNECTIONS)})
@@ -70,10 +73,8 @@ def read_response(sock: socket.socket) -> bytes:
 def send_head(sock: socket.socket, header_bytes: int) -> None:
     """A GET whose headers hold ``header_bytes`` bytes of one header's value;
     the server may hang up before it has all of it."""
-    try:
+    with contextlib.suppress(OSError):  # cut off after the answer: it is still there to read
         sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * header_bytes + b"\r\n\r\n")
-    except OSError:
-        pass  # cut off after the answer: it is still there to read
 
 
 def status(response: bytes) -> int:
@@ -113,10 +114,8 @@ class Attack:
                         sock.sendall(chunk)
                 except OSError:
                     pass
-                try:
+                with contextlib.suppress(OSError):
                     self.refusals.append(status(sock.recv(4096)))
-                except OSError:
-                    pass
             time.sleep(0.01)
 
     def _slowloris(self) -> None:
@@ -130,6 +129,7 @@ class Attack:
                 pass  # closed by the server: the header timeout
 
 
+@pytest.mark.live
 def test_healthz_stays_fast_under_endless_and_trickled_headers(server):
     latencies = []
     with Attack(server, endless=1, slowloris=5) as attack, httpx.Client(base_url=server, timeout=2) as client:
@@ -147,6 +147,7 @@ def test_healthz_stays_fast_under_endless_and_trickled_headers(server):
     assert 431 in attack.refusals
 
 
+@pytest.mark.live
 def test_a_1_mb_header_gets_431_and_the_connection_closes(server):
     with connect(server) as sock:
         send_head(sock, 1 << 20)
@@ -155,6 +156,7 @@ def test_a_1_mb_header_gets_431_and_the_connection_closes(server):
     assert b"connection: close" in response.lower()
 
 
+@pytest.mark.live
 def test_a_header_just_under_the_limit_is_served(server):
     with connect(server) as sock:
         head = b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Cookie: "
@@ -162,6 +164,7 @@ def test_a_header_just_under_the_limit_is_served(server):
         assert status(read_until_closed(sock)) == 200
 
 
+@pytest.mark.live
 @pytest.mark.parametrize("earlier_requests", [0, 1])
 def test_a_trickled_header_gets_408_at_the_timeout(server, earlier_requests):
     with connect(server) as sock:
@@ -172,10 +175,8 @@ def test_a_trickled_header_gets_408_at_the_timeout(server, earlier_requests):
         sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ")
         start, response = time.monotonic(), None
         while response is None and time.monotonic() - start < HEADER_TIMEOUT + 3:
-            try:
+            with contextlib.suppress(OSError):  # closed: the answer is still there to read
                 sock.sendall(b"a")
-            except OSError:
-                pass  # closed: the answer is still there to read
             try:
                 response = sock.recv(4096)
             except TimeoutError:
@@ -185,6 +186,7 @@ def test_a_trickled_header_gets_408_at_the_timeout(server, earlier_requests):
     assert HEADER_TIMEOUT - 0.2 < elapsed < HEADER_TIMEOUT + 1
 
 
+@pytest.mark.live
 def test_a_connection_that_sends_nothing_is_closed_without_an_answer(server):
     with connect(server, timeout=HEADER_TIMEOUT + 3) as sock:
         start = time.monotonic()
@@ -192,6 +194,7 @@ def test_a_connection_that_sends_nothing_is_closed_without_an_answer(server):
         assert time.monotonic() - start < HEADER_TIMEOUT + 1
 
 
+@pytest.mark.live
 def test_keep_alive_outlasts_the_header_timeout(server):
     """The header timeout is per request head: a connection idle between
     requests for longer is kept until the keep-alive timeout."""
@@ -204,6 +207,7 @@ def test_keep_alive_outlasts_the_header_timeout(server):
     assert answers == [200, 200]
 
 
+@pytest.mark.live
 def test_an_idle_keep_alive_connection_is_closed_at_the_keep_alive_timeout(server):
     with connect(server, timeout=KEEPALIVE_TIMEOUT + 3) as sock:
         sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -218,6 +222,7 @@ def _post(length_header: bytes, body: bytes, close: bool) -> bytes:
             + (b"Connection: close\r\n" if close else b"") + length_header + b"\r\n" + body)
 
 
+@pytest.mark.live
 @pytest.mark.parametrize("close", [True, False], ids=["connection-close", "keep-alive"])
 def test_a_client_that_sends_a_big_body_before_reading_gets_413(server, close):
     body = b"a" * BIG_BODY
@@ -228,6 +233,7 @@ def test_a_client_that_sends_a_big_body_before_reading_gets_413(server, close):
     assert b"connection: close" in response.lower()
 
 
+@pytest.mark.live
 def test_a_streamed_body_over_the_limit_gets_413(server):
     chunk = b"a" * 16384
     body = b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for _ in range(BIG_BODY // len(chunk))) + b"0\r\n\r\n"
@@ -263,6 +269,7 @@ def test_draining_a_body_is_bounded_in_bytes_and_time(client):
     assert sent[0]["status"] == 413 and (b"connection", b"close") in sent[0]["headers"]
 
 
+@pytest.mark.live
 def test_connections_over_the_limit_get_503(server):
     idle = [connect(server) for _ in range(MAX_CONNECTIONS)]
     try:
@@ -278,6 +285,7 @@ def test_connections_over_the_limit_get_503(server):
     assert httpx.get(server + "/healthz").status_code == 200
 
 
+@pytest.mark.live
 def test_configured_limits_hold_in_every_worker_process():
     process, url = start_server("--workers", "2", "--query-workers", "1", env={"THERAPYKG_MAX_HEADER_BYTES": "4096"})
     try:

@@ -28,8 +28,13 @@ import pyoxigraph as ox
 import pytest
 
 from tests.api.test_sparql_safety import Listener
-from tests.live import start_server, stop_server, wait_until
 from therapykg.store.admission import RESERVED_WORKERS
+from therapykg.testing import start_server, stop_server, wait_until
+
+# Real servers with their query processes, measured in /proc. The attacks
+# refused before execution are also run in process:
+# tests/api/test_sparql_hostile_in_process.py.
+pytestmark = pytest.mark.live
 
 JSON = "application/sparql-results+json"
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
@@ -226,6 +231,7 @@ def spooling():
 
 @pytest.fixture
 def listener():
+    """A loopback socket that counts the connections made to it."""
     probe = Listener()
     yield probe
     probe.close()

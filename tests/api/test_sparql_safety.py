@@ -58,6 +58,7 @@ class Listener:
 
 @pytest.fixture
 def listener():
+    """A loopback socket that counts the connections made to it."""
     probe = Listener()
     yield probe
     probe.close()
@@ -90,7 +91,9 @@ def test_remote_default_graph_uri_is_refused(client, listener):
     assert listener.connections == 0
 
 
-def test_runaway_query_times_out_while_server_stays_responsive(client, server):
+@pytest.mark.live  # the query process is killed at the timeout and replaced
+def test_runaway_query_times_out_while_server_stays_responsive(live_client, server):
+    client = live_client
     result = {}
 
     def runaway():
@@ -167,8 +170,10 @@ def test_etag_and_304(client):
     assert other_format.status_code == 200
 
 
-def test_client_disconnect_stops_the_query(client, server):
+@pytest.mark.live  # a raw socket that hangs up on the server
+def test_client_disconnect_stops_the_query(live_client, server):
     """A client that hangs up frees the worker at once, not at the timeout."""
+    client = live_client
     host, port = server.removeprefix("http://").split(":")
     query = httpx.QueryParams({"query": RUNAWAY, "timeout": "30"})
     workers = client.get("/readyz").json()["workers"]

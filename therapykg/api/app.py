@@ -49,10 +49,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         await running.start()
         app.state.engine = running
         app.state.dataset = None
-        try:
+        with contextlib.suppress(EngineError):  # a remote engine that is down now: described once it is back
             await dataset_info(app)
-        except EngineError:
-            pass  # a remote engine that is down now: described once it is back
         try:
             yield
         finally:

@@ -7,11 +7,8 @@ from dataclasses import dataclass
 
 from starlette.applications import Starlette
 
+from therapykg.queries import query_text
 from therapykg.store.engine import Selector
-
-_GRAPH_COUNTS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
-_COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
-_SOURCES = "SELECT ?source ?title WHERE { ?source a tkg:Source ; rdfs:label ?title } ORDER BY ?source"
 
 
 @dataclass(frozen=True)
@@ -33,10 +30,10 @@ async def dataset_info(app: Starlette) -> DatasetInfo:
         return cached
     backend = Selector(engine, app.state.settings.query_timeout)
     if engine.single_graph:  # a remote engine holds the version as one graph
-        counts = {"default": int((await backend.select(_COUNT))[0]["n"]["value"])}
+        counts = {"default": int((await backend.select(query_text("service/triple-count")))[0]["n"]["value"])}
     else:
-        counts = {r["g"]["value"]: int(r["n"]["value"]) for r in await backend.select(_GRAPH_COUNTS)}
-    sources = [(r["source"]["value"], r["title"]["value"]) for r in await backend.select(_SOURCES)]
+        counts = {r["g"]["value"]: int(r["n"]["value"]) for r in await backend.select(query_text("service/graph-counts"))}
+    sources = [(r["source"]["value"], r["title"]["value"]) for r in await backend.select(query_text("service/sources"))]
     app.state.dataset = DatasetInfo(engine.version, counts, sources)
     return app.state.dataset
 

@@ -68,7 +68,7 @@ class SpooledResponse(Response):
             while chunk := self.spool.read(CHUNK_BYTES):
                 try:
                     await asyncio.wait_for(send({"type": "http.response.body", "body": chunk, "more_body": True}), self.send_timeout)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     # The client stopped reading: drop the connection (see therapykg.api.protocol).
                     abort = scope.get("extensions", {}).get(ABORT_EXTENSION, {}).get("abort")
                     if abort is not None:

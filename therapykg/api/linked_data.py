@@ -16,30 +16,12 @@ from therapykg.api.http import cache_headers, engine_error, error, etag_for, not
 from therapykg.api.negotiation import GRAPH_FORMATS, NotAcceptable, choose
 from therapykg.api.service_description import void_description
 from therapykg.namespaces import TKG, TKGR, compact
+from therapykg.queries import query_text
 from therapykg.store.errors import EngineError
 from therapykg.store.worker import DUMP_FORMATS, QueryJob
 
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
-
-DESCRIBE = """
-CONSTRUCT { ?iri ?p ?o . ?o ?qp ?qo }
-WHERE { ?iri ?p ?o . OPTIONAL { FILTER (isBlank(?o)) ?o ?qp ?qo } }
-"""
-
-# Everything the HTML page shows: outgoing values (with blank-node details)
-# and incoming links, each with its label.
-PAGE = """
-SELECT ?iri ?direction ?p ?pLabel ?o ?oLabel ?qp ?qpLabel ?qo ?qoLabel WHERE {
-  { BIND ("out" AS ?direction) ?iri ?p ?o .
-    OPTIONAL { FILTER (isBlank(?o)) ?o ?qp ?qo . FILTER (!isBlank(?qo))
-               OPTIONAL { ?qp rdfs:label ?qpLabel } OPTIONAL { ?qo rdfs:label ?qoLabel } } }
-  UNION
-  { BIND ("in" AS ?direction) ?o ?p ?iri . FILTER (!isBlank(?o)) }
-  OPTIONAL { ?p rdfs:label ?pLabel }
-  OPTIONAL { ?o rdfs:label ?oLabel }
-}
-"""
 
 
 def _iri_for(request: Request) -> str | None:
@@ -66,7 +48,8 @@ async def resource(request: Request) -> Response:
         cached = not_modified(request, etag)
         if cached:
             return cached
-        job = QueryJob(query=DESCRIBE, result_format=None, graph_format=fmt.name, substitutions=substitutions, max_rows=100_000)
+        job = QueryJob(query=query_text("service/resource-description"), result_format=None, graph_format=fmt.name,
+                       substitutions=substitutions, max_rows=100_000)
         response = await run_job(request, job, request.app.state.settings.query_timeout, etag)
         if response.status_code == 200 and response.headers.get("X-Result-Rows") == "0":
             return error(404, f"{iri} is not described in this graph")
@@ -75,7 +58,7 @@ async def resource(request: Request) -> Response:
     cached = not_modified(request, etag)
     if cached:
         return cached
-    job = QueryJob(query=PAGE, result_format="json", graph_format=None,
+    job = QueryJob(query=query_text("service/resource-page"), result_format="json", graph_format=None,
                    substitutions=substitutions, max_rows=100_000)
     response = await run_job(request, job, request.app.state.settings.query_timeout, etag)
     if response.status_code != 200:

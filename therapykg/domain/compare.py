@@ -8,11 +8,9 @@ import asyncio
 from dataclasses import dataclass, field
 from enum import Enum
 
-import strawberry
-
-from therapykg.api.graphql.types.common import Citation, Quantity, Source
-from therapykg.api.graphql.types.therapy import therapy_kind
+from therapykg.domain.evidence import Citation, Quantity, cite
 from therapykg.domain.ids import to_id
+from therapykg.domain.kinds import therapy_kind
 from therapykg.domain.loaders import Loaders
 from therapykg.domain.nodes import PROV_DERIVED, Node, Struct
 from therapykg.namespaces import TKG
@@ -20,8 +18,9 @@ from therapykg.namespaces import TKG
 NOT_REPORTED = "not reported in the sources"
 
 
-@strawberry.enum(description="What a comparison covers.")
 class Aspect(Enum):
+    """What a comparison covers."""
+
     MECHANISM = "mechanism and target"
     MODALITY = "modality"
     ADMINISTRATION = "administration and schedule burden"
@@ -33,14 +32,17 @@ class Aspect(Enum):
     SAFETY = "contraindications and precautions"
 
 
-@strawberry.enum(description="Whether a cell has data.")
 class CellStatus(Enum):
+    """Whether a cell has data."""
+
     REPORTED = "reported"
     NOT_REPORTED = "not reported in the sources"
 
 
-@strawberry.type(description="The context a value belongs to; values with different contexts are not directly comparable.")
+@dataclass(frozen=True)
 class ValueContext:
+    """The context a value belongs to; values with different contexts are not directly comparable."""
+
     trial: str | None = None
     population: str | None = None
     setting: str | None = None
@@ -50,8 +52,10 @@ class ValueContext:
     combination: str | None = None
 
 
-@strawberry.type(description="One sourced value in a comparison cell.")
+@dataclass
 class ComparisonValue:
+    """One sourced value in a comparison cell."""
+
     text: str
     quantity: Quantity | None = None
     comparator_quantity: Quantity | None = None
@@ -59,36 +63,44 @@ class ComparisonValue:
     p_value: float | None = None
     context: ValueContext = field(default_factory=ValueContext)
     sources: list[Citation] = field(default_factory=list)
-    disputed: bool = strawberry.field(default=False, description="Another source disagrees with this value.")
-    claim: strawberry.ID | None = None
+    disputed: bool = False  # another source disagrees with this value
+    claim: str | None = None  # the compact id of the claim the value comes from
 
 
-@strawberry.type(description="What the sources say about one therapy for one row; says so explicitly when nothing is reported.")
+@dataclass
 class ComparisonCell:
-    therapy: strawberry.ID
+    """What the sources say about one therapy for one row; says so explicitly when nothing is reported."""
+
+    therapy: str
     status: CellStatus
     values: list[ComparisonValue]
     note: str | None = None
 
 
-@strawberry.type(description="One line of the comparison, with a cell per therapy in the order asked.")
+@dataclass
 class ComparisonRow:
+    """One line of the comparison, with a cell per therapy in the order asked."""
+
     aspect: Aspect
     label: str
     cells: list[ComparisonCell]
-    comparable: bool = strawberry.field(description="False when the values come from different trials, populations or endpoints.")
+    comparable: bool  # False when the values come from different trials, populations or endpoints
     note: str | None = None
 
 
-@strawberry.type(description="A therapy in a comparison.")
+@dataclass
 class ComparedTherapy:
-    id: strawberry.ID
+    """A therapy in a comparison."""
+
+    id: str
     label: str
     kind: str | None
 
 
-@strawberry.type(description="A side-by-side comparison of therapies.")
+@dataclass
 class Comparison:
+    """A side-by-side comparison of therapies."""
+
     therapies: list[ComparedTherapy]
     rows: list[ComparisonRow]
 
@@ -123,7 +135,7 @@ async def _fetch(loaders: Loaders, iris: list[str]) -> _Fetched:
     # Phase 2: every claim that points at the therapies.
     keys = [(TKG + p, t) for t in iris for p in ("forTherapy", "indicationTherapy", "regimenFor", "alternativeTherapy")]
     found = await asyncio.gather(*[loaders.referring(p, t) for p, t in keys])
-    by_key = dict(zip(keys, found))
+    by_key = dict(zip(keys, found, strict=True))
     await _load(loaders, fetched, {i for lst in found for i in lst})
     for t in iris:
         claims = {i for p in ("forTherapy", "indicationTherapy", "regimenFor") for i in by_key[(TKG + p, t)]}
@@ -140,23 +152,19 @@ async def _fetch(loaders: Loaders, iris: list[str]) -> _Fetched:
     conflict_lists, _ = await asyncio.gather(
         asyncio.gather(*[loaders.referring(TKG + "conflictingClaim", n.iri) for n in claims]),
         _load(loaders, fetched, linked))
-    fetched.disputed = {n.iri for n, conflicts in zip(claims, conflict_lists) if conflicts}
+    fetched.disputed = {n.iri for n, conflicts in zip(claims, conflict_lists, strict=True) if conflicts}
     # Phase 4: one level further (dose steps of cycles, settings and diseases of states).
     await _load(loaders, fetched, _links(list(fetched.nodes.values()), "hasDoseStep", "inSetting", "stateOfDisease", "ageGroup"))
     return fetched
 
 
 def _citations(fetched: _Fetched, claim: Node) -> list[Citation]:
-    numbers = sorted(fetched.get(r).tkg1("referenceNumber") for r in claim.tkg_refs("citedReference")
-                     if fetched.get(r).tkg1("referenceNumber") is not None)
-    return [Citation(source=Source.from_node(fetched.get(s)), section=claim.tkg1("sourceSection"),
-                     article_references=numbers if s.endswith("/source-article") else [])
-            for s in claim.refs(PROV_DERIVED)]
+    return cite(claim, [fetched.get(s) for s in claim.refs(PROV_DERIVED)], [fetched.get(r) for r in claim.tkg_refs("citedReference")])
 
 
 def _value(fetched: _Fetched, claim: Node, text: str, **extra) -> ComparisonValue:
     return ComparisonValue(text=text, sources=_citations(fetched, claim), disputed=claim.iri in fetched.disputed,
-                           claim=strawberry.ID(to_id(claim.iri)), **extra)
+                           claim=to_id(claim.iri), **extra)
 
 
 def _labels(fetched: _Fetched, iris: list[str]) -> str:
@@ -165,9 +173,9 @@ def _labels(fetched: _Fetched, iris: list[str]) -> str:
 
 def _cell(therapy: str, values: list[ComparisonValue], note: str | None = None) -> ComparisonCell:
     if not values:
-        return ComparisonCell(therapy=strawberry.ID(to_id(therapy)), status=CellStatus.NOT_REPORTED, values=[],
+        return ComparisonCell(therapy=to_id(therapy), status=CellStatus.NOT_REPORTED, values=[],
                               note=note or NOT_REPORTED)
-    return ComparisonCell(therapy=strawberry.ID(to_id(therapy)), status=CellStatus.REPORTED, values=values, note=note)
+    return ComparisonCell(therapy=to_id(therapy), status=CellStatus.REPORTED, values=values, note=note)
 
 
 def _row(aspect: Aspect, label: str, cells: list[ComparisonCell], comparable: bool = True, note: str | None = None) -> ComparisonRow:
@@ -219,8 +227,7 @@ def _administration_rows(fetched, iris) -> list[ComparisonRow]:
                 days = [_days(s) for s in continuous]
                 if continuous and None not in days and cycle.tkg1("firstCycle") == 1:
                     values.append(_value(fetched, cycle, f"{sum(days)} days of continuous infusion in cycle 1",
-                                         quantity=Quantity(value=float(sum(days)), lower=None, upper=None, unit="d", comparator=None,
-                                                           plus_minus=None, numerator=None, denominator=None, text=f"{sum(days)} d"),
+                                         quantity=Quantity.computed(value=float(sum(days)), unit="d", text=f"{sum(days)} d"),
                                          context=ValueContext(population=_labels(fetched, regimen.tkg_refs("regimenPopulation")),
                                                               setting=_labels(fetched, regimen.tkg_refs("regimenSetting")) or None)))
         infusion.append(_cell(t, values))
@@ -388,7 +395,7 @@ BUILDERS = {
 }
 
 
-async def compare(loaders: Loaders, iris: list[str], aspects: list[Aspect] | None = None) -> Comparison:
+async def compare(loaders: Loaders, iris: list[str], *, aspects: list[Aspect] | None = None) -> Comparison:
     """Compare the therapies ``iris`` (in that order) over ``aspects`` (all by default).
 
     :raises ValueError: fewer than two therapies, or an id that is not a therapy.
@@ -400,6 +407,6 @@ async def compare(loaders: Loaders, iris: list[str], aspects: list[Aspect] | Non
     if unknown:
         raise ValueError(f"not a therapy: {', '.join(unknown)}")
     rows = [row for aspect in (aspects or list(Aspect)) for row in BUILDERS[aspect](fetched, iris)]
-    therapies = [ComparedTherapy(id=strawberry.ID(to_id(i)), label=fetched.label(i),
+    therapies = [ComparedTherapy(id=to_id(i), label=fetched.label(i),
                                  kind=(k.name if (k := therapy_kind(fetched.get(i))) else None)) for i in iris]
     return Comparison(therapies=therapies, rows=rows)

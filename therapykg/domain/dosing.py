@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from enum import Enum
 
-from therapykg.domain.rows import Row, integer, is_true, number, within
+from therapykg.domain.rows import Row, integer, is_true, number, required, required_number, within
 from therapykg.domain.rows import text as _value
 from therapykg.namespaces import TKG
 from therapykg.queries import library, runnable_text
@@ -95,9 +95,26 @@ class Amount:
             return f"{number} x 10^{scaled.group(1)} {scaled.group(2)}{scaled.group(3)}"
         return f"{number} {self.unit}"
 
+    @property
+    def point(self) -> float:
+        """The one value of an amount that is not a range."""
+        if self.value is None:
+            raise ValueError(f"{self.text} is a range, not one value")
+        return self.value
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """(lower, upper); one value is its own range."""
+        if self.value is not None:
+            return self.value, self.value
+        if self.lower is None or self.upper is None:
+            raise ValueError(f"an amount in {self.unit} with neither a value nor both bounds")
+        return self.lower, self.upper
+
     def times(self, factor: float, unit: str) -> Amount:
         if self.value is None:
-            return Amount(None, unit, round(self.lower * factor, 2), round(self.upper * factor, 2))
+            lower, upper = self.bounds
+            return Amount(None, unit, round(lower * factor, 2), round(upper * factor, 2))
         return Amount(round(self.value * factor, 2), unit)
 
     def in_unit_of(self, other: Amount) -> float | None:
@@ -105,8 +122,7 @@ class Amount:
         mine, theirs = _scale(self.unit), _scale(other.unit)
         if mine[1] != theirs[1]:
             return None
-        value = self.value if self.value is not None else self.upper
-        return value * 10 ** (mine[0] - theirs[0])
+        return self.bounds[1] * 10 ** (mine[0] - theirs[0])
 
 
 _SCALED = re.compile(r"^10\*(\d+)\{([^}]*)\}(.*)$")
@@ -200,7 +216,7 @@ def read_schedules(rows: list[Row]) -> list[_Regimen]:
     """The regimens of ``rows`` (queries/dose-schedules.rq), in row order."""
     regimens: dict[str, _Regimen] = {}
     for row in rows:
-        iri = _value(row, "regimen")
+        iri = required(row, "regimen")
         regimen = regimens.get(iri)
         if regimen is None:
             regimen = regimens[iri] = _Regimen(iri, _value(row, "regimenLabel") or iri, _value(row, "section"))
@@ -215,15 +231,14 @@ def read_schedules(rows: list[Row]) -> list[_Regimen]:
                 if value is not None:
                     unit = _value(row, scale) if scale else None
                     comparator = _value(row, name + "Comparator") or (">=" if name.startswith("min") else "<=")
-                    bounds.append(_Bound(value * _AGE_IN_YEARS.get(unit, 1.0) if scale else value, comparator))
-        regimen.sources.setdefault(_value(row, "source"), _value(row, "sourceLabel") or _value(row, "source"))
-        if _value(row, "setting"):
-            regimen.settings.add(_value(row, "setting"))
-        if _value(row, "issue"):
-            regimen.issues.add(_value(row, "issue"))
-        if _value(row, "ageGroup"):
-            regimen.age_groups.add(_value(row, "ageGroup"))
-        cycle_iri = _value(row, "cycle")
+                    bounds.append(_Bound(value * _AGE_IN_YEARS.get(unit or "", 1.0) if scale else value, comparator))
+        source = required(row, "source")
+        regimen.sources.setdefault(source, _value(row, "sourceLabel") or source)
+        for name, bucket in (("setting", regimen.settings), ("issue", regimen.issues), ("ageGroup", regimen.age_groups)):
+            found = _value(row, name)
+            if found:
+                bucket.add(found)
+        cycle_iri = required(row, "cycle")
         cycle = regimen.cycles.get(cycle_iri)
         if cycle is None:
             cycle = regimen.cycles[cycle_iri] = _Cycle(cycle_iri, integer(row, "firstCycle") or 1, integer(row, "lastCycle"),
@@ -233,10 +248,10 @@ def read_schedules(rows: list[Row]) -> list[_Regimen]:
         if step_iri and step_iri not in cycle.steps:
             dose = None
             if _value(row, "dose") is not None:
-                dose = Amount(number(row, "dose"), _value(row, "unit"))
+                dose = Amount(required_number(row, "dose"), required(row, "unit"))
             elif _value(row, "doseLow") is not None:
-                dose = Amount(None, _value(row, "unit"), number(row, "doseLow"), number(row, "doseHigh"))
-            cap = Amount(number(row, "cap"), _value(row, "capUnit")) if _value(row, "cap") else None
+                dose = Amount(None, required(row, "unit"), number(row, "doseLow"), number(row, "doseHigh"))
+            cap = Amount(required_number(row, "cap"), required(row, "capUnit")) if _value(row, "cap") else None
             drug = _value(row, "stepDrugLabel") or _value(row, "stepDrug")
             cycle.steps[step_iri] = _Step(step_iri, drug, integer(row, "firstDay"), integer(row, "lastDay"), dose, _value(row, "basis"), cap)
     return list(regimens.values())
@@ -348,7 +363,7 @@ def _decide(regimen: _Regimen, question: DoseQuestion) -> DoseAnswer | list[Dose
     if not given:
         return _no_step(reply, chosen, cycle, day)
     answers = [_dose(reply, step, patient, cycle, day) for step in given]
-    for step, dosed in zip(given, answers):
+    for step, dosed in zip(given, answers, strict=True):
         dosed.drug = step.drug
     return answers
 
@@ -387,7 +402,7 @@ def _dose(reply, step: _Step, patient: Patient, cycle: int, day: int) -> DoseAns
     if step.basis == _FLAT_DOSE:
         return reply(Status.DOSE, f"flat dose {step.dose.text} on {where}", step=step.iri, amount=step.dose, stated=step.dose)
     if step.basis == _PER_KG_DOSE and step.dose.unit.endswith("/kg"):
-        return _per_kg(reply, step, patient, where)
+        return _per_kg(reply, step, step.dose, patient, where)
     if step.basis != _BSA_DOSE or "/m2" not in step.dose.unit:
         return reply(Status.NOT_COVERED, f"the dose basis of {where} ({step.basis}) is not one the engine computes", step=step.iri,
                      stated=step.dose)
@@ -398,10 +413,13 @@ def _dose(reply, step: _Step, patient: Patient, cycle: int, day: int) -> DoseAns
     else:
         return reply(Status.NEEDS_INPUT, f"the dose on {where} is {step.dose.text}: give the body surface area, or the height to "
                                          "compute it", step=step.iri, stated=step.dose)
+    if step.dose.value is None:
+        return reply(Status.NOT_COVERED, f"the dose on {where} is a range per m2 ({step.dose.text}), which is not computed",
+                     step=step.iri, stated=step.dose)
     raw = step.dose.value * bsa
     unit = step.dose.unit.replace("/m2", "")
-    capped = step.cap is not None and raw > step.cap.value
-    amount = Amount(step.cap.value if capped else round(raw, 2), unit)
+    capped = step.cap is not None and raw > step.cap.point
+    amount = Amount(step.cap.point if step.cap is not None and capped else round(raw, 2), unit)
     bsa_words = f"{bsa:g} m2 ({'given' if formula == 'given' else 'Mosteller from ' + f'{patient.height_cm:g} cm and {patient.weight_kg:g} kg'})"
     reason = f"{step.dose.text} x {bsa_words} = {round(raw, 2):g} {unit}"
     if step.cap is not None:
@@ -410,20 +428,21 @@ def _dose(reply, step: _Step, patient: Patient, cycle: int, day: int) -> DoseAns
                  bsa_m2=bsa, bsa_formula=formula)
 
 
-def _per_kg(reply, step: _Step, patient: Patient, where: str) -> DoseAnswer:
+def _per_kg(reply, step: _Step, dose: Amount, patient: Patient, where: str) -> DoseAnswer:
     """A dose per kg of body weight (or a range of them), with the step's maximum."""
-    raw = step.dose.times(patient.weight_kg, step.dose.unit[:-len("/kg")])
-    reason = f"{step.dose.text} x {patient.weight_kg:g} kg = {raw.text}"
+    raw = dose.times(patient.weight_kg, dose.unit[:-len("/kg")])
+    reason = f"{dose.text} x {patient.weight_kg:g} kg = {raw.text}"
     amount, capped = raw, False
     if step.cap is not None:
         over = raw.in_unit_of(step.cap)
         if over is None:
             return reply(Status.NOT_COVERED, f"the maximum {step.cap.text} is in a unit the dose cannot be compared with", step=step.iri,
-                         stated=step.dose)
-        capped = over > step.cap.value
+                         stated=dose)
+        capped = over > step.cap.point
         if capped:
-            amount = step.cap if raw.value is not None else Amount(None, step.cap.unit, raw.lower * (step.cap.value / over), step.cap.value)
+            amount = step.cap if raw.value is not None else Amount(None, step.cap.unit, raw.bounds[0] * (step.cap.point / over),
+                                                                   step.cap.point)
             reason += f", capped at the maximum of {step.cap.text}"
         else:
             reason += f" (within the maximum of {step.cap.text})"
-    return reply(Status.DOSE, f"{reason}, on {where}", step=step.iri, amount=amount, stated=step.dose, cap=step.cap, capped=capped)
+    return reply(Status.DOSE, f"{reason}, on {where}", step=step.iri, amount=amount, stated=dose, cap=step.cap, capped=capped)

@@ -1,32 +1,37 @@
-"""DataLoaders: every resource and every reverse link a request needs is
+"""Loaders: every resource and every reverse link a request needs is
 fetched in batches, one SPARQL query per batch, whatever the list sizes."""
 
 from __future__ import annotations
 
-from strawberry.dataloader import DataLoader
+import re
 
+import pyoxigraph as ox
+
+from therapykg.domain.batching import BatchLoader
 from therapykg.domain.nodes import Node, Ref, Struct, literal
+from therapykg.queries import query_text, restrict
+from therapykg.sparql_text import blank
 from therapykg.store.engine import Backend, iri_term
-
-# Blank-node values (quantities, time windows) come with their own values;
-# the UNION form is the one Oxigraph evaluates fastest.
-DESCRIBE = """
-SELECT ?s ?p ?o ?qp ?qo WHERE {{
-  VALUES ?s {{ {subjects} }}
-  {{ ?s ?p ?o . FILTER (!isBlank(?o)) }}
-  UNION
-  {{ ?s ?p ?o . FILTER (isBlank(?o)) ?o ?qp ?qo }}
-}}"""
 
 # Reverse links: one UNION branch per (predicate, object[, class]) with
 # constants in the pattern. A VALUES join over ?p ?o is as fast in Oxigraph
 # but takes Virtuoso seconds at 10^6 triples (5 s for 4 pairs).
-REFERRERS_BRANCH = "{{ ?s {p} {o} . BIND ({p} AS ?p) BIND ({o} AS ?o) }}"
-TYPED_REFERRERS_BRANCH = "{{ ?s {p} {o} ; a {c} . BIND ({p} AS ?p) BIND ({o} AS ?o) BIND ({c} AS ?c) }}"
+_GROUP = re.compile(r"\bWHERE\s*\{(?P<group>.*)\}\s*$", re.IGNORECASE | re.DOTALL)
 
 
-def _union_select(variables: str, branches: list[str]) -> str:
-    return f"SELECT {variables} WHERE {{\n  " + "\n  UNION ".join(branches) + "\n}"
+def _union(name: str, variables: tuple[str, ...], keys: list[tuple[str, ...]]) -> str:
+    """The query ``queries/{name}.rq`` with its group pattern repeated as one
+    UNION branch per key, the key's IRIs (written by pyoxigraph, which
+    rejects anything that is not an IRI) in place of ``variables``."""
+    text = query_text(name)
+    match = _GROUP.search(blank(text))
+    group = text[match.start("group"):match.end("group")].strip()
+    variable = re.compile(r"\?(" + "|".join(variables) + r")\b")
+    branches = []
+    for key in keys:
+        terms = dict(zip(variables, map(iri_term, key), strict=True))
+        branches.append("{ " + variable.sub(lambda m, terms=terms: terms[m[1]], group) + " }")
+    return text[:match.start("group")] + "\n  " + "\n  UNION ".join(branches) + "\n}"
 
 
 def _value(term: dict):
@@ -40,9 +45,9 @@ class Loaders:
 
     def __init__(self, backend: Backend):
         self.backend = backend
-        self.node = DataLoader(load_fn=self._describe)
-        self.referrers = DataLoader(load_fn=self._referrers)
-        self.typed_referrers = DataLoader(load_fn=self._typed_referrers)
+        self.node = BatchLoader(self._describe)
+        self.referrers = BatchLoader(self._referrers)
+        self.typed_referrers = BatchLoader(self._typed_referrers)
 
     async def nodes(self, iris: list[str]) -> list[Node]:
         return list(await self.node.load_many(iris)) if iris else []
@@ -58,7 +63,7 @@ class Loaders:
         return await self.nodes(await self.typed_referrers.load((predicate, iri, of_class)))
 
     async def _describe(self, iris: list[str]) -> list[Node]:
-        rows = await self.backend.select(DESCRIBE.format(subjects=" ".join(iri_term(i) for i in iris)))
+        rows = await self.backend.select(restrict(query_text("model/describe"), "s", [ox.NamedNode(i) for i in iris]))
         nodes = {iri: Node(iri) for iri in iris}
         structs: dict[tuple[str, str], Struct] = {}
         for row in rows:
@@ -80,7 +85,7 @@ class Loaders:
         return [nodes[i] for i in iris]
 
     async def _referrers(self, keys: list[tuple[str, str]]) -> list[list[str]]:
-        query = _union_select("?p ?o ?s", [REFERRERS_BRANCH.format(p=iri_term(p), o=iri_term(o)) for p, o in keys])
+        query = _union("model/referrers", ("property", "target"), keys)
         found: dict[tuple[str, str], list[str]] = {key: [] for key in keys}
         for row in await self.backend.select(query):
             key = (row["p"]["value"], row["o"]["value"])
@@ -89,8 +94,7 @@ class Loaders:
         return [sorted(found[key]) for key in keys]
 
     async def _typed_referrers(self, keys: list[tuple[str, str, str]]) -> list[list[str]]:
-        query = _union_select("?p ?o ?c ?s", [TYPED_REFERRERS_BRANCH.format(p=iri_term(p), o=iri_term(o), c=iri_term(c))
-                                               for p, o, c in keys])
+        query = _union("model/typed-referrers", ("property", "target", "class"), keys)
         found: dict[tuple[str, str, str], list[str]] = {key: [] for key in keys}
         for row in await self.backend.select(query):
             key = (row["p"]["value"], row["o"]["value"], row["c"]["value"])

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from therapykg.domain.dosing import Amount, Patient, mosteller
-from therapykg.domain.rows import Row, is_true, number, within
+from therapykg.domain.rows import Row, is_true, number, required, required_number, within
 from therapykg.domain.rows import text as _v
 from therapykg.namespaces import TKG
 from therapykg.queries import library, runnable_text
@@ -123,29 +123,31 @@ def rules_query(therapy: str) -> str:
 def read_rules(rows: list[Row]) -> list[_Rule]:
     rules: dict[str, _Rule] = {}
     for row in rows:
-        iri = _v(row, "rule")
+        iri = required(row, "rule")
         rule = rules.get(iri)
         if rule is None:
             rule = rules[iri] = _Rule(iri, _v(row, "ruleLabel") or iri, _v(row, "section"))
             rule.setting_not_stated, rule.population_not_stated = is_true(row, "settingNotStated"), is_true(row, "populationNotStated")
             for name, default in (("minWeight", ">="), ("maxWeight", "<=")):
                 if _v(row, name) is not None:
-                    rule.weight.append((number(row, name), _v(row, name + "Comparator") or default))
+                    rule.weight.append((required_number(row, name), _v(row, name + "Comparator") or default))
             rule.grading = _v(row, "grading")
-            rule.min_grade = int(number(row, "minGrade")) if _v(row, "minGrade") else None
-            rule.max_grade = int(number(row, "maxGrade")) if _v(row, "maxGrade") else None
+            rule.min_grade = int(required_number(row, "minGrade")) if _v(row, "minGrade") else None
+            rule.max_grade = int(required_number(row, "maxGrade")) if _v(row, "maxGrade") else None
             if _v(row, "minDurationDays") is not None:
-                rule.min_duration = (number(row, "minDurationDays"), _v(row, "minDurationComparator") or ">=")
-            rule.min_occurrences = int(number(row, "minOccurrences")) if _v(row, "minOccurrences") else None
+                rule.min_duration = (required_number(row, "minDurationDays"), _v(row, "minDurationComparator") or ">=")
+            rule.min_occurrences = int(required_number(row, "minOccurrences")) if _v(row, "minOccurrences") else None
             rule.on_recurrence = is_true(row, "onRecurrence")
-        rule.sources.setdefault(_v(row, "source"), _v(row, "sourceLabel") or _v(row, "source"))
+        source = required(row, "source")
+        rule.sources.setdefault(source, _v(row, "sourceLabel") or source)
         for name, bucket in (("setting", rule.settings), ("event", rule.events), ("condition", rule.conditions)):
-            if _v(row, name):
-                bucket.add(_v(row, name))
-        action = _v(row, "action")
+            found = _v(row, name)
+            if found:
+                bucket.add(found)
+        action = required(row, "action")
         if action not in rule.actions:
-            def amount(value: str, unit: str) -> Amount | None:
-                return Amount(number(row, value), _v(row, unit)) if _v(row, value) is not None else None
+            def amount(value: str, unit: str, row: Row = row) -> Amount | None:
+                return Amount(required_number(row, value), required(row, unit)) if _v(row, value) is not None else None
             rule.actions[action] = _Action(action, int(number(row, "sequence") or 0), _v(row, "kind") or "", _v(row, "actionLabel") or "",
                                            amount("targetDose", "targetUnit"), _v(row, "drug"), _v(row, "drugLabel"),
                                            amount("drugDose", "drugUnit"), amount("drugCap", "drugCapUnit"), number(row, "afterDays"),
@@ -200,9 +202,11 @@ def _patient_dose(stated: Amount, cap: Amount | None, patient: Patient) -> tuple
     bsa = patient.bsa_m2 if patient.bsa_m2 is not None else (mosteller(patient.height_cm, patient.weight_kg) if patient.height_cm else None)
     if bsa is None:
         return None, f"{stated.text} (give the body surface area or the height to compute it)"
+    if stated.value is None:
+        return None, f"{stated.text} (a range per m2, which is not computed)"
     raw = stated.value * bsa
     unit = stated.unit.replace("/m2", "")
-    if cap is not None and raw > cap.value:
+    if cap is not None and raw > cap.point:
         return cap, f"{stated.text} x {bsa:g} m2 = {raw:.2f} {unit}, capped at {cap.text}"
     return Amount(round(raw, 2), unit), f"{stated.text} x {bsa:g} m2 = {raw:.2f} {unit}"
 
@@ -227,11 +231,11 @@ def _actions(rule: _Rule, report: EventReport, chosen_by: str) -> list[ActionAns
         dose, worked = _patient_dose(stated, action.drug_cap, report.patient) if stated else (None, "")
         text = action.label + (f": {worked}" if stated and worked != stated.text else "")
         if action.after_days is not None:
-            text += f" (after {action.after_days:g} days, {_ANCHORS.get(action.anchor, 'counted from the previous step')})"
+            text += f" (after {action.after_days:g} days, {_ANCHORS.get(action.anchor or '', 'counted from the previous step')})"
         current = report.current_dose
         if current is not None and dose is not None and action.drug is None and current.unit == dose.unit:
             text += f" (the current dose is {current.text})"
-            if action.kind == _ESCALATE and current.value >= dose.value:
+            if action.kind == _ESCALATE and current.value is not None and dose.value is not None and current.value >= dose.value:
                 condition.append(f"the current dose ({current.text}) is already at or above it")
         out.append(ActionAnswer(action.sequence, action.kind, text, rule.iri, chosen_by, dose, stated, action.drug, action.after_days,
                                 _ANCHORS.get(action.anchor) if action.anchor else None, "; ".join(condition) or None))

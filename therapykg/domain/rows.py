@@ -11,6 +11,15 @@ def text(row: Row, name: str) -> str | None:
     return None if term is None else term["value"]
 
 
+def required(row: Row, name: str) -> str:
+    """A variable the query always binds (a missing one is a broken query, not missing data)."""
+    return row[name]["value"]
+
+
+def required_number(row: Row, name: str) -> float:
+    return float(required(row, name))
+
+
 def number(row: Row, name: str) -> float | None:
     value = text(row, name)
     return None if value is None else float(value)

@@ -33,7 +33,7 @@ class EngineStatus:
     slots: int
     idle: int
     alive: int
-    queued: int
+    queued: dict[str, int]  # waiting requests per lane
     sandbox: list[str] = field(default_factory=list)
     memory_mib: int | None = None
     # A remote engine's endpoint and the names in its label index (None while it is read).

@@ -22,7 +22,8 @@ class QuerySyntaxError(EngineError):
     def __init__(self, message: str):
         super().__init__(message)
         found = _POSITION.search(message)
-        self.line, self.column = (int(found[1]), int(found[2])) if found else (None, None)
+        self.line: int | None = int(found[1]) if found else None
+        self.column: int | None = int(found[2]) if found else None
 
 
 class QueryTimeout(EngineError):

@@ -15,9 +15,6 @@ import pyoxigraph as ox
 
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 ALT_LABEL = "http://www.w3.org/2004/02/skos/core#altLabel"
-# The same names, asked of a remote engine.
-NAMES_QUERY = f"SELECT ?resource ?name WHERE {{ {{ ?resource <{LABEL}> ?name }} UNION {{ ?resource <{ALT_LABEL}> ?name }} }}"
-COUNT_QUERY = f"SELECT (COUNT(*) AS ?n) WHERE {{ {{ ?resource <{LABEL}> ?name }} UNION {{ ?resource <{ALT_LABEL}> ?name }} }}"
 # Past this many resources a VALUES list costs about as much as the scan.
 MAX_NARROWED = 10_000
 INDEX_FILE = "label-index.tsv"

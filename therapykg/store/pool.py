@@ -60,7 +60,7 @@ class _Worker:
         if not spool_answer or outcome.size <= SPOOL_MEMORY_BYTES:
             outcome.body = await self._read(outcome.size)
             return outcome
-        spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES)
+        spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES)  # noqa: SIM115 (closed by whoever streams it)
         remaining = outcome.size
         try:
             while remaining:
@@ -111,9 +111,9 @@ class _Worker:
 
 
 class QueryPool:
-    def __init__(self, size: int, store: str, *, options: WorkerOptions = WorkerOptions(),
+    def __init__(self, size: int, store: str, *, options: WorkerOptions | None = None,
                  queue_limits: dict[str, int] | None = None):
-        self.size, self.store, self.options = size, store, options
+        self.size, self.store, self.options = size, store, options or WorkerOptions()
         self.version: str | None = None
         self.sandbox: list[str] = []
         self.memory_mib: int | None = None
@@ -146,9 +146,12 @@ class QueryPool:
 
     def reap(self) -> None:
         """Replace idle workers that died while waiting for work."""
-        for w in [w for w in list(self._idle._queue) if not w.still_there()]:
-            self._idle._queue.remove(w)
-            self._discard(w)
+        idle = [self._idle.get_nowait() for _ in range(self._idle.qsize())]
+        for w in idle:
+            if w.still_there():
+                self._idle.put_nowait(w)
+            else:
+                self._discard(w)
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()

@@ -12,11 +12,12 @@ import httpx
 import pyoxigraph as ox
 
 from therapykg.namespaces import PREFIXES
+from therapykg.queries import query_text
 from therapykg.sparql_text import query_form
 from therapykg.store.admission import ADHOC, SERVICE, Lanes, admitted
 from therapykg.store.engine import EngineStatus
 from therapykg.store.errors import EngineUnavailable, QuerySyntaxError, QueryTimeout, RemoteEngineFailed
-from therapykg.store.label_index import COUNT_QUERY, NAMES_QUERY, LabelIndex
+from therapykg.store.label_index import LabelIndex
 from therapykg.store.pool import MIN_RUN_SECONDS
 from therapykg.store.portable import expand_construct_where, standard_json, standard_xml
 from therapykg.store.results import serialize
@@ -107,12 +108,13 @@ class RemoteEngine:
             log.warning("SPARQL backend %s holds no therapykg graph: run `therapykg load --into`", self.endpoint)
 
     async def _build_index(self, graph: str) -> None:
-        """Read every name of ``graph`` into a label index; kept only if the
-        engine returned all of them (engines may cap result sizes)."""
+        """Read every name of ``graph`` into a label index (the names
+        LabelIndex.of_store reads in a local store); kept only if the engine
+        returned all of them (engines may cap result sizes)."""
         try:
-            count = _solutions(await self._ask_backend(COUNT_QUERY, graph))
+            count = _solutions(await self._ask_backend(query_text("store/label-count"), graph))
             expected = int(next(iter(count))["n"].value)
-            names = await self._ask_backend(NAMES_QUERY, graph)
+            names = await self._ask_backend(query_text("store/label-names"), graph)
             # Parsing a large answer would hold up the event loop.
             index = await asyncio.to_thread(lambda: LabelIndex.of_terms((r["resource"], r["name"]) for r in _solutions(names)))
         except httpx.HTTPError as exc:
@@ -147,7 +149,7 @@ class RemoteEngine:
             await self._refresh()
             if self.graph is None:
                 raise EngineUnavailable(f"the SPARQL backend {self.endpoint} is unreachable or holds no therapykg graph")
-        query = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }" if job.dump else expand_construct_where(job.query)
+        query = query_text("store/dump") if job.dump else expand_construct_where(job.query)
         query = prepare(query, job, self.label_index)
         started = time.monotonic()
         try:

@@ -55,7 +55,7 @@ def serialize(results, result_format: str | None, graph_format: str | None, max_
     """
     if max_rows is None and max_bytes is None and isinstance(results, ox.QuerySolutions):
         fmt = _format(RESULT_FORMATS, result_format, "results")
-        return Serialized(_media(fmt), results.serialize(format=_NATIVE[fmt.name]), -1)
+        return Serialized(_media(fmt), results.serialize(format=_NATIVE[fmt.name]) or b"", -1)
     row_limit = 10**12 if max_rows is None else max_rows
     if isinstance(results, ox.QueryBoolean):
         fmt = _format(RESULT_FORMATS, result_format, "results")
@@ -106,8 +106,8 @@ def _fit_graph(triples: list, name: str, max_bytes: int) -> tuple[list, bytes]:
 def serialize_graph(triples, name: str) -> bytes:
     fmt = _RDF_FORMATS[name]
     if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML):
-        return ox.serialize(triples, format=fmt, prefixes=PREFIXES)
-    return ox.serialize(triples, format=fmt)
+        return ox.serialize(triples, format=fmt, prefixes=PREFIXES) or b""
+    return ox.serialize(triples, format=fmt) or b""  # (None only when writing to a file)
 
 
 def _media(fmt: Format) -> str:
@@ -150,7 +150,7 @@ def _json_writer(variables: list[str]):
 
     def row(solution) -> bytes:
         # A solution yields its values in the order of the variables, None where unbound.
-        return ("{" + ",".join([key + _json_term(value) for key, value in zip(keys, solution) if value is not None])
+        return ("{" + ",".join([key + _json_term(value) for key, value in zip(keys, solution, strict=False) if value is not None])
                 + "}").encode()
     return head.encode(), row, b",", b"]}}"
 
@@ -197,7 +197,7 @@ def _xml_writer(variables: list[str]):
     opening = [f"<binding name={quoteattr(v)}>" for v in variables]
 
     def row(solution) -> bytes:
-        bindings = "".join([name + _xml_term(value) + "</binding>" for name, value in zip(opening, solution) if value is not None])
+        bindings = "".join([name + _xml_term(value) + "</binding>" for name, value in zip(opening, solution, strict=False) if value is not None])
         return f"<result>{bindings}</result>".encode()
     return head.encode(), row, b"", b"</results></sparql>\n"
 

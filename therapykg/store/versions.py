@@ -10,6 +10,8 @@ CURRENT = "https://w3id.org/therapykg/graph/current"
 SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
 VERSION_INFO = "http://www.w3.org/2002/07/owl#versionInfo"
 # The current version graph and its version, as the reader asks for them.
+# Written from the IRIs above rather than kept in queries/: the writer and
+# the reader share those IRIs, and here they are spelled once.
 POINTER = f"SELECT ?graph ?version WHERE {{ GRAPH <{META_GRAPH}> {{ <{CURRENT}> <{SAME_AS}> ?graph . ?graph <{VERSION_INFO}> ?version }} }}"
 
 

@@ -11,7 +11,7 @@ import struct
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, Any
 
 import pyoxigraph as ox
 
@@ -41,7 +41,7 @@ def frame(message: object) -> bytes:
     return HEADER.pack(len(payload)) + payload
 
 
-def read_frame(sock: socket.socket) -> object:
+def read_frame(sock: socket.socket) -> Any:
     """One message from a blocking socket; EOFError when it is closed."""
     (size,) = HEADER.unpack(_read(sock, HEADER.size))
     return pickle.loads(_read(sock, size))
@@ -95,7 +95,7 @@ class QueryOutcome:
     truncated: str = ""
     size: int = 0
     # A large body, in the serving process: a file to stream from instead of ``body``.
-    spool: BinaryIO | None = None
+    spool: IO[bytes] | None = None
     error: EngineError | None = None
 
     def read_body(self) -> bytes:
@@ -166,12 +166,13 @@ DUMP_FORMATS = {
 def dump(store: ox.Store, name: str) -> QueryOutcome:
     fmt, media = DUMP_FORMATS[name]
     quads = list(store.quads_for_pattern(None, None, None, None))
+    prefixes = PREFIXES if fmt in (ox.RdfFormat.TRIG, ox.RdfFormat.TURTLE) else None
     if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
-        body = ox.serialize(quads, format=fmt, **({"prefixes": PREFIXES} if fmt == ox.RdfFormat.TRIG else {}))
+        body = ox.serialize(quads, format=fmt, prefixes=prefixes)
     else:
         triples = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in quads}, key=str)
-        body = ox.serialize(triples, format=fmt, **({"prefixes": PREFIXES} if fmt == ox.RdfFormat.TURTLE else {}))
-    return QueryOutcome(media, body, len(quads))
+        body = ox.serialize(triples, format=fmt, prefixes=prefixes)
+    return QueryOutcome(media, body or b"", len(quads))
 
 
 def prepare(query: str, job: QueryJob, index: LabelIndex | None) -> str:
@@ -192,7 +193,7 @@ def prepare(query: str, job: QueryJob, index: LabelIndex | None) -> str:
 def execute(store: ox.Store, job: QueryJob, index: LabelIndex | None = None) -> QueryOutcome:
     if job.dump:
         return dump(store, job.dump)
-    options = {"prefixes": PREFIXES}
+    options: dict[str, Any] = {"prefixes": PREFIXES}
     if job.default_graphs:
         options["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
     else:

@@ -3,24 +3,15 @@ the Claim interface that every sourced statement implements."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import strawberry
 from strawberry.types import Info
 
 from therapykg.api.graphql.ontology_text import definition
+from therapykg.api.graphql.types.fields import link, links, reverse
+from therapykg.domain import evidence
 from therapykg.domain.ids import to_id
-from therapykg.domain.nodes import DCT, PROV_DERIVED, RDFS_COMMENT, SCHEMA_URL, SKOS, Node, Ref, Struct
+from therapykg.domain.nodes import PROV_DERIVED, RDFS_COMMENT, Node, Struct
 from therapykg.namespaces import TKG
-
-
-def _num(value) -> float | None:
-    return float(value) if isinstance(value, (int, Decimal)) else None
-
-
-def _fmt(value) -> str:
-    # Keep the source's digits: 4.0 stays 4.0.
-    return format(value, "f") if isinstance(value, Decimal) else str(value)
 
 
 @strawberry.type(description=definition("Quantity"))
@@ -36,16 +27,16 @@ class Quantity:
     text: str = strawberry.field(description="The quantity as the source gives it, for display (for example '3-14 %', '~ 65 %', '1.25 ± 0.63 h').")
 
     @classmethod
-    def from_struct(cls, struct: Struct | None) -> Quantity | None:
-        if not isinstance(struct, Struct) or struct.get_tkg("unit") is None:
+    def from_domain(cls, quantity: evidence.Quantity | None) -> Quantity | None:
+        if quantity is None:
             return None
-        value, lower, upper = struct.get_tkg("numericValue"), struct.get_tkg("lowerValue"), struct.get_tkg("upperValue")
-        unit, comparator, spread = str(struct.get_tkg("unit")), struct.get_tkg("comparator"), struct.get_tkg("plusMinus")
-        number = f"{_fmt(lower)}-{_fmt(upper)}" if value is None else _fmt(value)
-        text = " ".join(p for p in [comparator or "", number + (f" ± {_fmt(spread)}" if spread is not None else ""), unit] if p)
-        return cls(value=_num(value), lower=_num(lower), upper=_num(upper), unit=unit, comparator=comparator,
-                   plus_minus=_num(spread), numerator=struct.get_tkg("numerator"), denominator=struct.get_tkg("denominator"),
-                   text=text)
+        return cls(value=quantity.value, lower=quantity.lower, upper=quantity.upper, unit=quantity.unit,
+                   comparator=quantity.comparator, plus_minus=quantity.plus_minus, numerator=quantity.numerator,
+                   denominator=quantity.denominator, text=quantity.text)
+
+    @classmethod
+    def from_struct(cls, struct: Struct | None) -> Quantity | None:
+        return cls.from_domain(evidence.Quantity.from_struct(struct))
 
 
 def quantity(node: Node, name: str) -> Quantity | None:
@@ -68,16 +59,6 @@ class Concept(Resource):
                    definition=node.first("http://www.w3.org/2004/02/skos/core#definition"))
 
 
-async def concepts(info: Info, iris: list[str]) -> list[Concept]:
-    return [Concept.from_node(n) for n in await info.context.loaders.nodes(iris)]
-
-
-async def first_concept(info: Info, iris: list[str]) -> Concept | None:
-    """The concept linked first, or None when there is none."""
-    found = await concepts(info, iris)
-    return found[0] if found else None
-
-
 @strawberry.type(description=definition("Source"))
 class Source(Resource):
     title: str
@@ -89,11 +70,14 @@ class Source(Resource):
     article_reference: int | None = strawberry.field(description=definition("referenceNumber"))
 
     @classmethod
+    def from_domain(cls, source: evidence.Source) -> Source:
+        return cls(id=strawberry.ID(source.id), label=source.label, title=source.title, urls=source.urls,
+                   identifier=source.identifier, citation=source.citation, kind=source.kind,
+                   label_version=source.label_version, article_reference=source.article_reference)
+
+    @classmethod
     def from_node(cls, node: Node) -> Source:
-        return cls(id=strawberry.ID(to_id(node.iri)), title=str(node.first(DCT + "title") or node.label), label=node.label,
-                   urls=node.texts(SCHEMA_URL), identifier=node.first(DCT + "identifier"),
-                   citation=node.first(DCT + "bibliographicCitation"), kind=node.tkg1("sourceKind"),
-                   label_version=node.tkg1("labelVersion"), article_reference=node.tkg1("referenceNumber"))
+        return cls.from_domain(evidence.Source.from_node(node))
 
 
 @strawberry.type(description="Where a claim comes from: a source, the section of it, and the article's numbered references cited for the claim.")
@@ -102,15 +86,17 @@ class Citation:
     section: str | None
     article_references: list[int]
 
+    @classmethod
+    def from_domain(cls, citation: evidence.Citation) -> Citation:
+        return cls(source=Source.from_domain(citation.source), section=citation.section,
+                   article_references=citation.article_references)
+
 
 async def citations(info: Info, node: Node) -> list[Citation]:
     loaders = info.context.loaders
     sources = await loaders.nodes(node.refs(PROV_DERIVED))
     references = await loaders.nodes(node.tkg_refs("citedReference"))
-    numbers = sorted(r.tkg1("referenceNumber") for r in references if r.tkg1("referenceNumber") is not None)
-    section = node.tkg1("sourceSection")
-    return [Citation(source=Source.from_node(s), section=section,
-                     article_references=numbers if s.iri.endswith("/source-article") else []) for s in sources]
+    return [Citation.from_domain(c) for c in evidence.cite(node, sources, references)]
 
 
 @strawberry.type(description=definition("Conflict"))
@@ -119,24 +105,13 @@ class Conflict(Resource):
     explanation: str | None
     _node: strawberry.Private[Node]
 
-    @strawberry.field(description=definition("conflictKind"))
-    async def kind(self, info: Info) -> Concept | None:
-        return await first_concept(info, self._node.tkg_refs("conflictKind"))
-
-    @strawberry.field(description="The claims on each side of the disagreement, each with its sources.")
-    async def claims(self, info: Info) -> list[Claim]:
-        from therapykg.api.graphql.types.registry import as_claim
-
-        return [as_claim(n) for n in await info.context.loaders.nodes(self._node.tkg_refs("conflictingClaim"))]
+    kind = link("conflictKind", to="Concept")
+    claims = links("conflictingClaim", to="Claim", description="The claims on each side of the disagreement, each with its sources.")
 
     @classmethod
     def from_node(cls, node: Node) -> Conflict:
         return cls(id=strawberry.ID(to_id(node.iri)), label=node.label, aspect=node.tkg1("conflictAspect"),
                    explanation=node.first(RDFS_COMMENT), _node=node)
-
-    @classmethod
-    async def load(cls, info: Info, iris: list[str]) -> list[Conflict]:
-        return [cls.from_node(n) for n in await info.context.loaders.nodes(iris)]
 
 
 @strawberry.interface(description=definition("Claim"))
@@ -149,28 +124,17 @@ class Claim(Resource):
     async def sources(self, info: Info) -> list[Citation]:
         return await citations(info, self._node)
 
-    @strawberry.field(description="Recorded disagreements this claim takes part in.")
-    async def conflicts(self, info: Info) -> list[Conflict]:
-        iris = await info.context.loaders.referring(TKG + "conflictingClaim", self._node.iri)
-        return await Conflict.load(info, iris)
+    conflicts = reverse("conflictingClaim", to="Conflict", description="Recorded disagreements this claim takes part in.")
 
     @strawberry.field(description="Whether another source disagrees with this claim (it takes part in a recorded conflict).")
     async def disputed(self, info: Info) -> bool:
         return bool(await info.context.loaders.referring(TKG + "conflictingClaim", self._node.iri))
 
-    @strawberry.field(description="Problems flagged in the source as stated (for example a probable unit error).")
-    async def source_issues(self, info: Info) -> list[Concept]:
-        return await concepts(info, self._node.tkg_refs("hasSourceIssue"))
+    source_issues = links("hasSourceIssue", to="Concept",
+                          description="Problems flagged in the source as stated (for example a probable unit error).")
 
 
 def claim_fields(node: Node) -> dict:
     """The Claim interface's stored fields for ``node``."""
     return {"id": strawberry.ID(to_id(node.iri)), "label": node.label, "summary": node.tkg1("summary"),
             "comment": node.first(RDFS_COMMENT), "_node": node}
-
-
-def ref_list(values: list) -> list[str]:
-    return [v.iri for v in values if isinstance(v, Ref)]
-
-
-SKOS_ALT = SKOS + "altLabel"

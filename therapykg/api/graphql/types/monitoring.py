@@ -4,11 +4,11 @@ with their cycle-day windows."""
 from __future__ import annotations
 
 import strawberry
-from strawberry.types import Info
 
 from therapykg.api.graphql.ontology_text import definition
-from therapykg.api.graphql.types.common import Claim, Concept, claim_fields, concepts
-from therapykg.domain.nodes import Node, Struct
+from therapykg.api.graphql.types.common import Claim, claim_fields
+from therapykg.api.graphql.types.fields import links
+from therapykg.domain.nodes import RDFS_LABEL, Node, Struct
 from therapykg.namespaces import TKG
 
 
@@ -23,12 +23,7 @@ class TimeWindow:
     @classmethod
     def from_struct(cls, struct: Struct) -> TimeWindow:
         return cls(first_cycle=struct.get_tkg("firstCycle"), last_cycle=struct.get_tkg("lastCycle"),
-                   first_day=struct.get_tkg("firstDay"), last_day=struct.get_tkg("lastDay"),
-                   label=struct.get("http://www.w3.org/2000/01/rdf-schema#label"))
-
-    def covers_cycle(self, number: int) -> bool:
-        first = self.first_cycle or 1
-        return number >= first and (self.last_cycle is None or number <= self.last_cycle)
+                   first_day=struct.get_tkg("firstDay"), last_day=struct.get_tkg("lastDay"), label=struct.get(RDFS_LABEL))
 
 
 def windows(node: Node) -> list[TimeWindow]:
@@ -43,19 +38,13 @@ class MonitoringRequirement(Claim):
     rationale: str | None = strawberry.field(description=definition("rationale"))
     windows: list[TimeWindow] = strawberry.field(description=definition("hasWindow"))
 
-    @strawberry.field(description=definition("monitors"))
-    async def monitors(self, info: Info) -> list[Concept]:
-        return await concepts(info, self._node.tkg_refs("monitors"))
+    monitors = links("monitors", to="Concept")
+    assesses = links("assesses", to="Concept")
 
-    @strawberry.field(description=definition("assesses"))
-    async def assesses(self, info: Info) -> list[Concept]:
-        return await concepts(info, self._node.tkg_refs("assesses"))
-
-
-def monitoring_requirement(node: Node) -> MonitoringRequirement:
-    return MonitoringRequirement(**claim_fields(node), intensity=node.tkg1("monitoringIntensity"),
-                                 methods=node.texts(TKG + "monitoringMethod"), rationale=node.tkg1("rationale"),
-                                 windows=windows(node))
+    @classmethod
+    def from_node(cls, node: Node) -> MonitoringRequirement:
+        return cls(**claim_fields(node), intensity=node.tkg1("monitoringIntensity"), methods=node.texts(TKG + "monitoringMethod"),
+                   rationale=node.tkg1("rationale"), windows=windows(node))
 
 
 @strawberry.type(description=definition("AdministrationRequirement"))
@@ -64,11 +53,9 @@ class AdministrationRequirement(Claim):
     hospitalization: bool = strawberry.field(description=definition("HospitalizationRequirement"))
     rationale: str | None
 
-    @strawberry.field(description=definition("inSetting"))
-    async def settings(self, info: Info) -> list[Concept]:
-        return await concepts(info, self._node.tkg_refs("inSetting"))
+    settings = links("inSetting", to="Concept")
 
-
-def administration_requirement(node: Node) -> AdministrationRequirement:
-    return AdministrationRequirement(**claim_fields(node), windows=windows(node),
-                                     hospitalization=node.is_a("HospitalizationRequirement"), rationale=node.tkg1("rationale"))
+    @classmethod
+    def from_node(cls, node: Node) -> AdministrationRequirement:
+        return cls(**claim_fields(node), windows=windows(node), hospitalization=node.is_a("HospitalizationRequirement"),
+                   rationale=node.tkg1("rationale"))

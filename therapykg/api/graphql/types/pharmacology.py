@@ -5,10 +5,10 @@ from __future__ import annotations
 from enum import Enum
 
 import strawberry
-from strawberry.types import Info
 
 from therapykg.api.graphql.ontology_text import definition
-from therapykg.api.graphql.types.common import Claim, Concept, Quantity, claim_fields, first_concept, quantity
+from therapykg.api.graphql.types.common import Claim, Quantity, claim_fields, quantity
+from therapykg.api.graphql.types.fields import link
 from therapykg.domain.nodes import Node
 
 
@@ -17,6 +17,10 @@ class PharmacologyKind(Enum):
     PHARMACOKINETICS = "PharmacokineticProperty"
     IMMUNOGENICITY = "Immunogenicity"
     DRUG_INTERACTION = "DrugInteraction"
+
+
+def pharmacology_kind(node: Node) -> PharmacologyKind | None:
+    return next((k for k in PharmacologyKind if node.is_a(k.value)), None)
 
 
 @strawberry.type(description="A pharmacokinetic, immunogenicity or drug interaction claim.")
@@ -32,19 +36,18 @@ class PharmacologyClaim(Claim):
     mechanism: str | None = strawberry.field(description=definition("interactionMechanism"))
     potential: str | None = strawberry.field(description=definition("interactionPotential"))
 
-    @strawberry.field(description=definition("pkParameter"))
-    async def parameter(self, info: Info) -> Concept | None:
-        return await first_concept(info, self._node.tkg_refs("pkParameter"))
+    parameter = link("pkParameter", to="Concept")
 
+    @classmethod
+    def accepts(cls, node: Node) -> bool:
+        """Only pharmacokinetics, immunogenicity and interaction claims (a therapy's other claims are left out)."""
+        return pharmacology_kind(node) is not None
 
-def pharmacology_kind(node: Node) -> PharmacologyKind | None:
-    return next((k for k in PharmacologyKind if node.is_a(k.value)), None)
-
-
-def pharmacology_claim(node: Node) -> PharmacologyClaim:
-    return PharmacologyClaim(**claim_fields(node), kind=pharmacology_kind(node), value=quantity(node, "value"),
-                             incidence=quantity(node, "incidence"), boolean_value=node.tkg1("booleanValue"),
-                             dose_adjustment_needed=node.tkg1("doseAdjustmentNeeded"),
-                             clinically_significant=node.tkg1("clinicallySignificant"), enzyme=node.tkg1("affectsEnzyme"),
-                             direct_effect=node.tkg1("directEffect"), mechanism=node.tkg1("interactionMechanism"),
-                             potential=node.tkg1("interactionPotential"))
+    @classmethod
+    def from_node(cls, node: Node) -> PharmacologyClaim:
+        return cls(**claim_fields(node), kind=pharmacology_kind(node), value=quantity(node, "value"),
+                   incidence=quantity(node, "incidence"), boolean_value=node.tkg1("booleanValue"),
+                   dose_adjustment_needed=node.tkg1("doseAdjustmentNeeded"),
+                   clinically_significant=node.tkg1("clinicallySignificant"), enzyme=node.tkg1("affectsEnzyme"),
+                   direct_effect=node.tkg1("directEffect"), mechanism=node.tkg1("interactionMechanism"),
+                   potential=node.tkg1("interactionPotential"))

@@ -1,76 +1,109 @@
-"""From a graph node to its GraphQL type, by the node's class."""
+"""GraphQL types by name and by rdf:type. Types find each other here, by
+name, so that the type modules need not import each other: a node becomes
+the type of its most specific class, and a link names the type it leads to."""
 
 from __future__ import annotations
 
-from therapykg.api.graphql.types import (
-    adverse_event,
-    alternative,
-    indication,
-    monitoring,
-    pharmacology,
-    regimen,
-    rule,
-    safety,
-    trial,
-)
-from therapykg.api.graphql.types.common import Concept, Conflict, Source
+from functools import cache
+from importlib import import_module
+from typing import Annotated, Any
+
+import strawberry
+
 from therapykg.domain.nodes import Node
 
-# Most specific first.
-CLAIM_BUILDERS = [
-    ("Indication", indication.indication),
-    ("DosingRegimen", regimen.regimen),
-    ("Cycle", regimen.cycle),
-    ("DoseStep", regimen.dose_step),
-    ("Premedication", regimen.premedication),
-    ("MonitoringRequirement", monitoring.monitoring_requirement),
-    ("AdministrationRequirement", monitoring.administration_requirement),
-    ("AdverseReaction", adverse_event.adverse_reaction),
-    ("DoseModificationRule", rule.dose_modification_rule),
-    ("SafetyStatement", safety.safety_statement),
-    ("AlternativeTherapyRelation", alternative.alternative),
-    ("EfficacyOutcome", trial.efficacy_outcome),
-    ("PharmacokineticProperty", pharmacology.pharmacology_claim),
-    ("Immunogenicity", pharmacology.pharmacology_claim),
-    ("DrugInteraction", pharmacology.pharmacology_claim),
-]
+_PACKAGE = "therapykg.api.graphql.types"
+
+# Each type that other modules name, and the module that defines it.
+MODULES = {
+    "Resource": "common", "Concept": "common", "Source": "common", "Conflict": "common", "Claim": "common",
+    "Therapy": "therapy",
+    "ClinicalTrial": "trial", "TrialArm": "trial", "EfficacyOutcome": "trial",
+    "Indication": "indication", "Disease": "indication", "DiseaseState": "indication", "Population": "indication",
+    "Regimen": "regimen", "Cycle": "regimen", "DoseStep": "regimen", "Premedication": "regimen",
+    "MonitoringRequirement": "monitoring", "AdministrationRequirement": "monitoring",
+    "AdverseReaction": "adverse_event",
+    "DoseModificationRule": "rule", "Trigger": "rule", "RuleAction": "rule",
+    "SafetyStatement": "safety", "SafetyKind": "safety",
+    "Alternative": "alternative",
+    "PharmacologyClaim": "pharmacology",
+    "Statement": "statement",
+}
+
+# rdf:type (a tkg: class) -> GraphQL type, most specific first.
+CLAIM_TYPES = (
+    ("Indication", "Indication"),
+    ("DosingRegimen", "Regimen"),
+    ("Cycle", "Cycle"),
+    ("DoseStep", "DoseStep"),
+    ("Premedication", "Premedication"),
+    ("MonitoringRequirement", "MonitoringRequirement"),
+    ("AdministrationRequirement", "AdministrationRequirement"),
+    ("AdverseReaction", "AdverseReaction"),
+    ("DoseModificationRule", "DoseModificationRule"),
+    ("SafetyStatement", "SafetyStatement"),
+    ("AlternativeTherapyRelation", "Alternative"),
+    ("EfficacyOutcome", "EfficacyOutcome"),
+    ("PharmacokineticProperty", "PharmacologyClaim"),
+    ("Immunogenicity", "PharmacologyClaim"),
+    ("DrugInteraction", "PharmacologyClaim"),
+)
+CLAIM_DEFAULT = "Statement"  # a claim with no more specific structure
+
+# Any resource; a claim takes its type from CLAIM_TYPES.
+RESOURCE_TYPES = (
+    ("Therapy", "Therapy"),
+    ("ClinicalTrial", "ClinicalTrial"),
+    ("Source", "Source"),
+    ("Conflict", "Conflict"),
+    ("Claim", "Claim"),
+    ("Disease", "Disease"),
+    ("DiseaseState", "DiseaseState"),
+    ("Population", "Population"),
+)
+RESOURCE_DEFAULT = "Concept"  # any other labelled resource
+
+
+@cache
+def graphql_type(name: str) -> type:
+    """The GraphQL type called ``name``."""
+    return getattr(import_module(f"{_PACKAGE}.{MODULES[name]}"), name)
+
+
+def annotation(name: str) -> Any:
+    """An annotation for the type ``name`` that strawberry resolves when it builds the schema."""
+    return Annotated[name, strawberry.lazy(f"{_PACKAGE}.{MODULES[name]}")]
+
+
+def _most_specific(node: Node, table: tuple[tuple[str, str], ...], default: str) -> str:
+    """The GraphQL type of the first class in ``table`` that ``node`` belongs to."""
+    return next((name for local_class, name in table if node.is_a(local_class)), default)
+
+
+def type_of_class(local_class: str) -> str:
+    """The GraphQL type of the instances of ``tkg:local_class``."""
+    return dict(CLAIM_TYPES + RESOURCE_TYPES)[local_class]
 
 
 def as_claim(node: Node):
-    for local, build in CLAIM_BUILDERS:
-        if node.is_a(local):
-            return build(node)
-    return _statement(node)
-
-
-def _statement(node: Node):
-    from therapykg.api.graphql.types.statement import statement
-
-    return statement(node)
+    """A claim as the type of its most specific claim class."""
+    return graphql_type(_most_specific(node, CLAIM_TYPES, CLAIM_DEFAULT)).from_node(node)
 
 
 def as_resource(node: Node):
-    """Any resource: therapy, claim, trial, source, disease, population, or a concept."""
-    from therapykg.api.graphql.types.indication import disease, disease_state, population
-    from therapykg.api.graphql.types.therapy import therapy
-
-    if node.is_a("Therapy"):
-        return therapy(node)
-    if node.is_a("ClinicalTrial"):
-        return trial.trial(node)
-    if node.is_a("Source"):
-        return Source.from_node(node)
-    if node.is_a("Conflict"):
-        return Conflict.from_node(node)
-    if node.is_a("Claim"):
-        return as_claim(node)
-    if node.is_a("Disease"):
-        return disease(node)
-    if node.is_a("DiseaseState"):
-        return disease_state(node)
-    if node.is_a("Population"):
-        return population(node)
-    return Concept.from_node(node)
+    """Any resource: therapy, trial, source, conflict, claim, disease, state, population, or a concept."""
+    name = _most_specific(node, RESOURCE_TYPES, RESOURCE_DEFAULT)
+    return as_claim(node) if name == "Claim" else graphql_type(name).from_node(node)
 
 
-__all__ = ["as_claim", "as_resource"]
+_INTERFACES = {"Claim": as_claim, "Resource": as_resource}
+
+
+def from_nodes(name: str, nodes: list[Node]) -> list:
+    """``nodes`` as the type ``name`` (an interface: as each node's own type).
+    A type with an ``accepts(node)`` classmethod leaves out the nodes it does not accept."""
+    if name in _INTERFACES:
+        return [_INTERFACES[name](n) for n in nodes]
+    cls = graphql_type(name)
+    accepts = getattr(cls, "accepts", None)
+    return [cls.from_node(n) for n in nodes if accepts is None or accepts(n)]

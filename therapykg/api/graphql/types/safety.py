@@ -5,10 +5,10 @@ from __future__ import annotations
 from enum import Enum
 
 import strawberry
-from strawberry.types import Info
 
 from therapykg.api.graphql.ontology_text import definition
-from therapykg.api.graphql.types.common import Claim, Concept, claim_fields, concepts
+from therapykg.api.graphql.types.common import Claim, claim_fields
+from therapykg.api.graphql.types.fields import links
 from therapykg.domain.nodes import Node
 from therapykg.namespaces import TKG
 
@@ -27,18 +27,10 @@ class SafetyStatement(Claim):
     recommendations: list[str] = strawberry.field(description=definition("recommendation"))
     rationale: str | None = strawberry.field(description=definition("rationale"))
 
-    @strawberry.field(description=definition("concernsFinding"))
-    async def concerns(self, info: Info) -> list[Concept]:
-        return await concepts(info, self._node.tkg_refs("concernsFinding"))
+    concerns = links("concernsFinding", to="Concept")
 
-
-def safety_kind(node: Node) -> SafetyKind | None:
-    for kind in SafetyKind:
-        if node.is_a(kind.value):
-            return kind
-    return None
-
-
-def safety_statement(node: Node) -> SafetyStatement:
-    return SafetyStatement(**claim_fields(node), kind=safety_kind(node), recommendations=node.texts(TKG + "recommendation"),
-                           rationale=node.tkg1("rationale"))
+    @classmethod
+    def from_node(cls, node: Node) -> SafetyStatement:
+        kind = next((k for k in SafetyKind if node.is_a(k.value)), None)
+        return cls(**claim_fields(node), kind=kind, recommendations=node.texts(TKG + "recommendation"),
+                   rationale=node.tkg1("rationale"))

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.types import Info
 
 from therapykg.api.graphql.ontology_text import definition
-from therapykg.api.graphql.types.common import Claim, Concept, claim_fields, concepts
+from therapykg.api.graphql.types.common import Claim, claim_fields
+from therapykg.api.graphql.types.fields import links
 from therapykg.domain.nodes import Node
 
 
 @strawberry.type(description=definition("Statement"))
 class Statement(Claim):
-    @strawberry.field(description=definition("about"))
-    async def about(self, info: Info) -> list[Concept]:
-        return await concepts(info, self._node.tkg_refs("about"))
+    about = links("about", to="Concept")
 
-
-def statement(node: Node) -> Statement:
-    return Statement(**claim_fields(node))
+    @classmethod
+    def from_node(cls, node: Node) -> Statement:
+        return cls(**claim_fields(node))

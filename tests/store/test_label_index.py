@@ -16,6 +16,7 @@ SCAN = """SELECT DISTINCT ?resource WHERE {
 
 @pytest.fixture(scope="module")
 def index(graph):
+    """The label index of the graph's store."""
     return LabelIndex.of_store(graph.store)
 
 

@@ -142,6 +142,7 @@ CASES = [
 
 @pytest.fixture(scope="module")
 def rows(graph):
+    """A therapy's schedule rows from the graph (by its local name), read once per therapy."""
     cache = {}
 
     def schedules(therapy: str) -> list:

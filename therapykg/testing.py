@@ -1,8 +1,11 @@
-"""Real processes on loopback for the tests and the scale benchmark: the
-therapykg service, and the SPARQL engines it runs on as a remote backend,
-Oxigraph's server (PyPI package ``oxigraph``, installed with the test
-extras) and Virtuoso open source (Debian package
-``virtuoso-opensource-7-bin``, installed by ``.ci/run``)."""
+"""Real processes on loopback for the tests and the benchmarks: the
+therapykg service (``start_server``), and the SPARQL engines it runs on as a
+remote backend, Oxigraph's server (PyPI package ``oxigraph``, installed with
+the test extras) and Virtuoso open source (Debian package
+``virtuoso-opensource-7-bin``, installed by ``.ci/run``).
+
+Not used by the service itself; it lives in the package so that the tests
+and ``benchmarks/`` share one copy."""
 
 from __future__ import annotations
 
@@ -36,7 +39,7 @@ def free_port() -> int:
 def start_server(*args: str, env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
     """``therapykg serve`` on a free port; returns the process and its base URL once ready."""
     port = free_port()
-    log = tempfile.TemporaryFile(mode="w+")
+    log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (kept with the process, read if it fails)
     process = subprocess.Popen(
         [sys.executable, "-m", "therapykg", "serve", "--port", str(port), "--log-level", "warning", *args],
         env={**os.environ, **(env or {})}, stdout=log, stderr=subprocess.STDOUT, text=True)

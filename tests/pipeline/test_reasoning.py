@@ -1,4 +1,6 @@
-"""HermiT: consistency, classification, materialized inferences."""
+"""HermiT: consistency, classification, materialized inferences. The
+inferences are checked as committed (fast tier) and as HermiT computes them
+in this run (live); so are the rules used for large graphs."""
 
 import pytest
 from pyoxigraph import Variable
@@ -22,22 +24,23 @@ tkgr:both-kinds a tkg:Contraindication , tkg:Precaution ; rdfs:label "both" ;
 """
 
 
-def test_inferred_types_are_materialized(graph):
-    rows = graph.select("""
+def test_inferred_types_are_materialized(reasoned_graph):
+    rows = reasoned_graph.select("""
         SELECT ?therapy WHERE { GRAPH <https://w3id.org/therapykg/graph/inferred> { ?therapy a tkg:CD19DirectedTherapy } }
         ORDER BY ?therapy""")
     assert [r["therapy"].value.rsplit("/", 1)[1] for r in rows] == [
         "blinatumomab", "brexucabtagene-autoleucel", "tisagenlecleucel"]
 
 
-def test_permanent_discontinuation_rules_are_classified(graph):
-    rows = graph.select("SELECT ?rule WHERE { ?rule a tkg:PermanentDiscontinuationRule }")
+def test_permanent_discontinuation_rules_are_classified(reasoned_graph):
+    rows = reasoned_graph.select("SELECT ?rule WHERE { ?rule a tkg:PermanentDiscontinuationRule }")
     assert rows, "no rule was classified as a permanent discontinuation rule"
     for row in rows:
         ask = "ASK { ?rule tkg:hasAction/tkg:actionKind tkg:DiscontinuePermanently }"
-        assert graph.query(ask, substitutions={Variable("rule"): row["rule"]})
+        assert reasoned_graph.query(ask, substitutions={Variable("rule"): row["rule"]})
 
 
+@pytest.mark.live  # HermiT (Java)
 def test_committed_inferences_match_a_fresh_reasoning_run():
     loaded = load_inputs()
     version, committed = read_inferred(paths.INFERRED_FILE)
@@ -46,6 +49,7 @@ def test_committed_inferences_match_a_fresh_reasoning_run():
     assert set(fresh) == set(committed)
 
 
+@pytest.mark.live  # HermiT (Java)
 def test_nelarabine_indicated_for_b_all_is_inconsistent(inputs):
     inputs.add("nelarabine-b-all.ttl", NELARABINE_FOR_B_ALL)
     with pytest.raises(ValidationFailed) as caught:
@@ -56,6 +60,7 @@ def test_nelarabine_indicated_for_b_all_is_inconsistent(inputs):
         "tkgr:ph-negative-b-all, but that therapy is only indicated for tkg:TCellALL"]
 
 
+@pytest.mark.live  # HermiT (Java)
 def test_contraindication_that_is_also_a_precaution_is_inconsistent(inputs):
     inputs.add("both.ttl", CONTRAINDICATION_AND_PRECAUTION)
     with pytest.raises(ValidationFailed) as caught:
@@ -65,6 +70,7 @@ def test_contraindication_that_is_also_a_precaution_is_inconsistent(inputs):
         "tkg:Contraindication and tkg:Precaution"]
 
 
+@pytest.mark.live  # the whole build on the whole data, twice
 def test_missing_java_is_reported_clearly(inputs, monkeypatch):
     monkeypatch.setenv("PATH", "/nonexistent")
     with pytest.raises(JavaMissing) as caught:
@@ -76,6 +82,7 @@ def test_missing_java_is_reported_clearly(inputs, monkeypatch):
     assert result.counts["claims"] > 0
 
 
+@pytest.mark.live  # HermiT (Java)
 def test_rules_materialize_exactly_what_hermit_infers():
     """therapykg.rules, used for large graphs, matches HermiT on the real graph."""
     import pyoxigraph as ox
@@ -88,6 +95,22 @@ def test_rules_materialize_exactly_what_hermit_infers():
     assert set(materialize(store)) == set(reason(loaded.quads).quads())
 
 
+def test_rules_materialize_exactly_the_committed_inferences():
+    """The same comparison without Java: the committed inferences are
+    HermiT's (test_committed_inferences_match_a_fresh_reasoning_run)."""
+    import pyoxigraph as ox
+
+    from therapykg.rules import materialize
+
+    loaded = load_inputs()
+    version, committed = read_inferred(paths.INFERRED_FILE)
+    assert version == loaded.version, "graph_data/inferred.ttl is stale: run `therapykg build`"
+    store = ox.Store()
+    store.bulk_extend(loaded.quads)
+    assert set(materialize(store)) == set(committed)
+
+
+@pytest.mark.live  # the scalable build runs HermiT on the ontology
 def test_scalable_build_catches_nelarabine_for_b_all(inputs):
     inputs.add("nelarabine-b-all.ttl", NELARABINE_FOR_B_ALL)
     with pytest.raises(ValidationFailed) as caught:
@@ -96,6 +119,7 @@ def test_scalable_build_catches_nelarabine_for_b_all(inputs):
     assert any(p.startswith("restricted-value-violation: tkgr:nelarabine") for p in caught.value.problems), caught.value
 
 
+@pytest.mark.live  # the scalable build runs HermiT on the ontology
 def test_scalable_build_catches_disjoint_kinds(inputs):
     inputs.add("both.ttl", CONTRAINDICATION_AND_PRECAUTION)
     with pytest.raises(ValidationFailed) as caught:

@@ -52,6 +52,7 @@ CASES = [
 
 @pytest.fixture(scope="module")
 def rows(graph):
+    """Blinatumomab's dose modification rules as the engine reads them from the graph."""
     return graph.bindings(m.rules_query("tkgr:blinatumomab"))
 
 

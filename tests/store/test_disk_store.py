@@ -1,12 +1,16 @@
 """The service on an on-disk store built once by `therapykg build --into`."""
 
 import httpx
+import pytest
 
-from tests.live import start_server, stop_server
 from therapykg.store.graph import read_store_version, write_store
 from therapykg.store.label_index import INDEX_FILE, LabelIndex
+from therapykg.testing import start_server, stop_server
 
 JSON = "application/sparql-results+json"
+
+# Each test starts `therapykg serve` on a store folder.
+pytestmark = pytest.mark.live
 
 
 def test_serve_from_an_on_disk_store(tmp_path, graph):

@@ -11,6 +11,7 @@ the stack size the service gives its query threads.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import subprocess
@@ -74,6 +75,7 @@ class Listener:
 
 @pytest.fixture(scope="module")
 def listener():
+    """A loopback socket that counts the connections made to it."""
     probe = Listener()
     yield probe
     probe.close()
@@ -116,10 +118,8 @@ def data_store(port: int) -> ox.Store:
     namespaces = {with_port(n, port) for n in [*NAMESPACES.values(), *PREFIXES.values()]}
     for namespace in namespaces:
         for local in LOCALS:
-            try:
+            with contextlib.suppress(ValueError):  # port:a is no IRI: port: alone is
                 store.add(ox.Quad(s, p, ox.NamedNode(namespace + local), graph))
-            except ValueError:  # port:a is no IRI: port: alone is
-                pass
     store.add(ox.Quad(s, p, ox.Literal("service"), graph))
     store.add(ox.Quad(s, ox.NamedNode(TKG + "p"), s, graph))
     store.add(ox.Quad(s, ox.NamedNode(TKG + "a\u00b7VALUES"), s, graph))
@@ -159,7 +159,7 @@ def spell(word: str) -> st.SearchStrategy[str]:
     return st.one_of(
         st.sampled_from([word, word.lower(), word.capitalize()]),
         st.lists(st.booleans(), min_size=len(word), max_size=len(word)).map(
-            lambda upper: "".join(c.upper() if u else c.lower() for c, u in zip(word, upper))),
+            lambda upper: "".join(c.upper() if u else c.lower() for c, u in zip(word, upper, strict=True))),
         st.just(f"\\u{ord(word[0]):04X}{word[1:]}"),
     )
 
@@ -509,10 +509,8 @@ def test_guard_against_the_engine(listener):
             STATS["passed, failed while running"] += 1
             assert "service" not in str(error).lower(), (query, error)
         assert listener.settle(0.02) == before, f"the guard let through a query that connects out: {query!r}"
-        try:
+        with contextlib.suppress(SyntaxError, OSError, ValueError, RuntimeError):
             assert not leaked(leaks.query(query, prefixes=PREFIXES)), f"the guard let through a FROM outside the dataset: {query!r}"
-        except (SyntaxError, OSError, ValueError, RuntimeError):
-            pass
 
     @settings(max_examples=500, deadline=None, derandomize=True, database=None,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
@@ -551,10 +549,8 @@ def test_the_bypasses_connect_out_without_the_guard(listener):
             guard.check_query(query, [], [])
         before = listener.connections
         listener.accepted.clear()
-        try:
+        with contextlib.suppress(OSError):
             consume(store.query(query, prefixes=PREFIXES, use_default_graph_as_union=True))
-        except OSError:
-            pass
         connected = listener.settle(1.0) > before
         assert connected or leaked(leaks.query(query, prefixes=PREFIXES)), query
 
@@ -755,6 +751,7 @@ ENGINE_RUN = textwrap.dedent("""
 """)
 
 
+@pytest.mark.live  # a Python process of its own
 def test_the_engine_survives_the_largest_queries_the_guard_passes():
     """In a process of its own (a stack overflow would kill it), on a thread
     with the service's query stack: the engine parses every largest query the

@@ -4,21 +4,26 @@ finds them there, and installing it brings every library it imports."""
 import zipfile
 from pathlib import Path
 
+import pytest
 from hatchling.builders.wheel import WheelBuilder
 
 from therapykg import paths
 
 
+@pytest.mark.live  # builds the wheel (hatchling, with the editor assets' build hook)
 def test_wheel_ships_ontology_data_and_queries(tmp_path):
     wheel = next(WheelBuilder(str(paths.ROOT)).build(directory=str(tmp_path), versions=["standard"]))
     names = set(zipfile.ZipFile(wheel).namelist())
     expected = ["therapykg/_resources/ontology/therapykg.ttl", "therapykg/_resources/ontology/shapes.ttl",
-                "therapykg/_resources/graph_data/inferred.ttl", "therapykg/_resources/queries/dose-on-day.rq",
+                "therapykg/_resources/graph_data/inferred.ttl", "therapykg/_resources/queries/named/dose-on-day.rq",
                 "therapykg/_resources/queries/qc/claim-without-source-violation.rq", "therapykg/cli.py"]
     for name in expected:
         assert name in names, name
     for path in paths.data_files():
         assert f"therapykg/_resources/graph_data/{path.relative_to(paths.DATA_DIR).as_posix()}" in names
+    # Every query the package runs, in every subfolder.
+    for path in paths.QUERIES_ROOT.rglob("*.rq"):
+        assert f"therapykg/_resources/queries/{path.relative_to(paths.QUERIES_ROOT).as_posix()}" in names
 
 
 def test_every_imported_library_is_a_runtime_dependency():

@@ -11,13 +11,16 @@ import time
 import httpx
 import pytest
 
-from tests.live import ENGINES, make, server_log, start_server, stop_server, wait_until
 from therapykg.queries import library, runnable_text
 from therapykg.store.label_index import LabelIndex
 from therapykg.store.remote import RemoteEngine
 from therapykg.store.worker import QueryJob, prepare
+from therapykg.testing import ENGINES, make, server_log, start_server, stop_server, wait_until
 
 JSON = "application/sparql-results+json"
+
+# Oxigraph's server and Virtuoso, each with `therapykg serve` on it.
+pytestmark = pytest.mark.live
 
 
 @pytest.fixture(scope="module", params=ENGINES)
@@ -32,6 +35,7 @@ def engine(request, tmp_path_factory, graph):
 
 @pytest.fixture(scope="module")
 def remote(engine):
+    """`therapykg serve` on the engine as its remote backend; its base URL."""
     process, url = start_server("--backend", engine.query_url)
     yield url
     stop_server(process)

@@ -1,0 +1,178 @@
+"""The Python API: comparisons, doses and dose modifications over a loaded
+graph, in this process, with keyword-only options.
+
+>>> import therapykg
+>>> kg = therapykg.load_graph()
+>>> [t.label for t in therapykg.compare(kg, ["blinatumomab", "tisagenlecleucel"], aspects=["modality"]).therapies]
+['blinatumomab', 'tisagenlecleucel']
+
+Ids are written as the command line takes them: ``blinatumomab``,
+``tkgr:blinatumomab`` or the full IRI. Wrong input raises ``ValueError``
+with the reason (and the closest known id, for an unknown one).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import difflib
+from collections.abc import Awaitable, Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+from therapykg.domain import compare as comparing
+from therapykg.domain import doses, dosing, modification
+from therapykg.domain.compare import Aspect, Comparison
+from therapykg.domain.ids import UserInputError, to_id, to_iri
+from therapykg.domain.loaders import Loaders
+from therapykg.domain.nodes import RDF_TYPE
+from therapykg.namespaces import TKG
+from therapykg.store.engine import GraphSelector
+from therapykg.store.graph import KnowledgeGraph
+
+__all__ = ["compare", "dose", "dose_modification"]
+
+T = TypeVar("T")
+
+
+def _run(kg: KnowledgeGraph, work: Callable[[Loaders], Awaitable[T]]) -> T:
+    """``work`` over the graph in this process, with loaders of its own. A
+    notebook already runs an event loop, so there the work gets a thread
+    and a loop of its own."""
+    async def main() -> T:
+        return await work(Loaders(GraphSelector(kg)))
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(main())
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, main()).result()
+
+
+async def _known(loaders: Loaders, identifier: str, classes: tuple[str, ...], noun: str) -> str:
+    """The IRI of ``identifier`` when it names an instance of one of ``classes``.
+
+    :raises UserInputError: it does not, naming the closest instance there is.
+    """
+    iri = to_iri(identifier)
+    (node,) = await loaders.nodes([iri])
+    if any(node.is_a(c) for c in classes):
+        return iri
+    members = [m for c in classes for m in await loaders.referring(RDF_TYPE, TKG + c)]
+    names = {to_id(m).split(":", 1)[-1]: to_id(m).split(":", 1)[-1] for m in members}
+    names |= {n.label.lower(): to_id(n.iri).split(":", 1)[-1] for n in await loaders.nodes(members)}
+    wanted = to_id(iri).split(":", 1)[-1].lower()
+    closest = difflib.get_close_matches(wanted, names, n=1, cutoff=0.6)
+    raise UserInputError(f"not a {noun}: {to_id(iri)}" + (f" (the closest is {names[closest[0]]})" if closest else ""))
+
+
+def _choice(name: str, value: str, choices: dict[str, str]) -> str:
+    if value not in choices:
+        raise UserInputError(f"{name} {value!r} is not one of {', '.join(sorted(choices))}")
+    return choices[value]
+
+
+def _aspects(aspects: Iterable[Aspect | str] | None) -> list[Aspect] | None:
+    if aspects is None:
+        return None
+    chosen = []
+    for aspect in aspects:
+        if isinstance(aspect, Aspect):
+            chosen.append(aspect)
+        elif isinstance(aspect, str) and aspect.upper() in Aspect.__members__:
+            chosen.append(Aspect[aspect.upper()])
+        else:
+            raise UserInputError(f"unknown aspect {aspect!r}; aspects are {', '.join(a.name.lower() for a in Aspect)}")
+    return chosen or None
+
+
+def compare(kg: KnowledgeGraph, ids: Iterable[str], *, aspects: Iterable[Aspect | str] | None = None) -> Comparison:
+    """Compare two or more therapies side by side, in the order given, over
+    ``aspects`` (names such as ``"efficacy"`` or :class:`Aspect` members;
+    all by default). Every row has a cell per therapy, and every value its
+    sources; a cell with no data says so.
+
+    >>> comparison = compare(kg, ["blinatumomab", "tkgr:inotuzumab-ozogamicin"], aspects=["mechanism"])
+    >>> for row in comparison.rows:
+    ...     print(row.label, [cell.values[0].text for cell in row.cells])
+    Targets ['CD3, CD19', 'CD22']
+    Mechanism ['T-cell redirection', 'targeted cytotoxin delivery']
+
+    :raises ValueError: fewer than two different therapies, an id that is not a therapy, or an unknown aspect.
+    """
+    ids, chosen = list(ids), _aspects(aspects)
+
+    async def work(loaders: Loaders) -> Comparison:
+        iris = list(await asyncio.gather(*[_known(loaders, i, ("Therapy",), "therapy") for i in ids]))
+        return await comparing.compare(loaders, iris, aspects=chosen)
+
+    return _run(kg, work)
+
+
+def _patient(*, weight_kg: float, height_cm: float | None, bsa_m2: float | None, age_years: float | None) -> dosing.Patient:
+    return dosing.Patient(float(weight_kg), height_cm, bsa_m2, age_years)
+
+
+def dose(kg: KnowledgeGraph, *, therapy: str, setting: str, weight_kg: float, height_cm: float | None = None,
+         bsa_m2: float | None = None, age_years: float | None = None, cycle: int, day: int,
+         response: str | None = None) -> list[doses.DoseAnswer]:
+    """The dose of ``therapy`` on ``day`` of ``cycle`` for a patient in a
+    clinical ``setting`` (``"relapsed-refractory"``, ``"mrd-positive"`` or
+    ``"consolidation"``): one answer per source that has a regimen for it,
+    each with the dose for this patient or the reason there is none (its
+    ``status``). A per-m2 dose needs ``bsa_m2``, or ``height_cm`` to compute
+    it; an age band needs ``age_years``; a schedule whose later cycles
+    depend on the response so far needs ``response`` (``"cr-cri"`` or ``"no-cr"``).
+
+    >>> for answer in dose(kg, therapy="blinatumomab", setting="relapsed-refractory", weight_kg=70, cycle=1, day=8):
+    ...     print(answer.status.name, answer.amount.text, answer.regimen)
+    DOSE 28 ug/d tkgr:blina-label-later-rr-45kg-plus
+    DOSE 28 ug/d tkgr:blina-label-older-rr
+    DOSE 28 ug/d tkgr:blina-rr-adult
+
+    :raises ValueError: an id that is not a therapy, an unknown setting or response, or values no patient has.
+    """
+    question = dosing.DoseQuestion(_choice("setting", setting, dosing.SETTINGS),
+                                   _patient(weight_kg=weight_kg, height_cm=height_cm, bsa_m2=bsa_m2, age_years=age_years),
+                                   cycle, day, _choice("response", response, dosing.RESPONSES) if response is not None else None)
+
+    async def work(loaders: Loaders) -> list[doses.DoseAnswer]:
+        return await doses.dose_answers(loaders, await _known(loaders, therapy, ("Therapy",), "therapy"), question)
+
+    return _run(kg, work)
+
+
+def dose_modification(kg: KnowledgeGraph, *, therapy: str, setting: str, weight_kg: float, height_cm: float | None = None,
+                      bsa_m2: float | None = None, age_years: float | None = None, event: str, grade: int | None = None,
+                      duration_days: float | None = None, recurred: bool | None = None, condition: str | None = None,
+                      occurrences: int | None = None, current_dose: tuple[float, str] | None = None,
+                      ) -> list[doses.DoseModificationAnswer]:
+    """The dose modification rules of ``therapy`` evaluated for a reported
+    ``event`` (an adverse event or finding id, such as
+    ``"cytokine-release-syndrome"``) at a ``grade``: per source, the rules
+    that apply in this setting to this patient and their actions in order,
+    with doses for this patient and waiting times, and what the report must
+    add (``duration_days``, ``recurred``, ``condition``, ``occurrences``)
+    to decide the others. ``current_dose`` is a (value, unit) pair such as
+    ``(28, "ug/d")``.
+
+    >>> for answer in dose_modification(kg, therapy="blinatumomab", setting="relapsed-refractory", weight_kg=70,
+    ...                                 event="cytokine-release-syndrome", grade=4):
+    ...     print(answer.rules, [action.text for action in answer.actions])
+    ['tkgr:blina-rule-crs-g4-label'] ['discontinue permanently']
+    ['tkgr:blina-rule-crs-g4-article'] ['discontinue permanently']
+
+    :raises ValueError: an id that is not a therapy or a finding, an unknown setting, or values no patient or event has.
+    """
+    patient = _patient(weight_kg=weight_kg, height_cm=height_cm, bsa_m2=bsa_m2, age_years=age_years)
+    setting_iri = _choice("setting", setting, dosing.SETTINGS)
+    current = dosing.Amount(float(current_dose[0]), current_dose[1]) if current_dose is not None else None
+    findings = ("ClinicalFinding", "TriggerCondition")
+
+    async def work(loaders: Loaders) -> list[doses.DoseModificationAnswer]:
+        report = modification.EventReport(
+            setting_iri, patient, await _known(loaders, event, findings, "finding"), grade, duration_days, recurred,
+            await _known(loaders, condition, findings, "finding") if condition is not None else None, occurrences, current)
+        return await doses.dose_modification_answers(loaders, await _known(loaders, therapy, ("Therapy",), "therapy"), report)
+
+    return _run(kg, work)
