@@ -1,8 +1,9 @@
-"""Benchmark: what the service's limits cost. The SPARQL endpoint and the
-GraphQL API of this checkout against an earlier commit (a git worktree),
-same workload, same machine, servers alternated query by query.
+"""Benchmark: this checkout against an earlier commit (a git worktree):
+the SPARQL endpoint and the GraphQL API, same workload, same machine,
+servers alternated query by query. Written to the section ``--section`` of
+``--out`` (by default "Hardening cost", what the service's limits cost).
 
-    python benchmarks/hardening.py --baseline f7d2fca [--duration 3] [--out BENCHMARKS.md]
+    python benchmarks/hardening.py --baseline f7d2fca [--duration 3] [--section TITLE] [--out BENCHMARKS.md]
 
 Needs wrk (Debian package wrk). Both servers run from this interpreter; the
 baseline imports its own package from the worktree (PYTHONPATH).
@@ -53,6 +54,7 @@ def main() -> None:
     parser.add_argument("--baseline", required=True, help="the commit to compare with")
     parser.add_argument("--duration", type=int, default=3)
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--section", default="Hardening cost", help="the BENCHMARKS.md section to write")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk not found (Debian package wrk)")
@@ -90,11 +92,12 @@ def main() -> None:
     report = render(rows, args)
     print(report)
     if args.out:
-        write_section(args.out, "Hardening cost", report)
+        write_section(args.out, args.section, report)
 
 
 def render(rows, args) -> str:
-    lines = [f"Command: `python benchmarks/hardening.py --baseline {args.baseline} --duration {args.duration}"
+    section = f" --section \"{args.section}\"" if args.section != "Hardening cost" else ""
+    lines = [f"Command: `python benchmarks/hardening.py --baseline {args.baseline} --duration {args.duration}{section}"
              f"{' --out ' + str(args.out) if args.out else ''}`", "",
              f"Before: commit `{args.baseline}`; after: this checkout. Both `therapykg serve` with 2 query processes, "
              f"wrk POSTs, {args.duration} s per run, the two servers alternated run by run. Ratios are after / before: "

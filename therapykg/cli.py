@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 import pyoxigraph as ox
@@ -15,6 +16,9 @@ from therapykg.domain.dosing import RESPONSES as RESPONSE_CHOICES
 from therapykg.domain.dosing import SETTINGS as SETTING_CHOICES
 from therapykg.errors import BuildError
 from therapykg.namespaces import PREFIXES, compact
+
+if TYPE_CHECKING:
+    from therapykg.store.terms import QueryResult
 
 err = Console(stderr=True)
 out = Console()
@@ -331,11 +335,12 @@ def _split_param(text: str) -> tuple[str, str]:
     return name.strip().lstrip("?"), value
 
 
-def _print_results(results, fmt: str) -> None:
+def _print_results(results: QueryResult, fmt: str) -> None:
+    # (serialize answers None only when writing to a file)
     if isinstance(results, ox.QueryBoolean):
         click.echo("true" if results else "false")
     elif isinstance(results, ox.QueryTriples):
-        click.echo(ox.serialize(list(results), format=ox.RdfFormat.TURTLE, prefixes=PREFIXES).decode(), nl=False)
+        click.echo((ox.serialize(list(results), format=ox.RdfFormat.TURTLE, prefixes=PREFIXES) or b"").decode(), nl=False)
     elif fmt == "table":
         names = [v.value for v in results.variables]
         table = Table(*names)
@@ -343,7 +348,7 @@ def _print_results(results, fmt: str) -> None:
             table.add_row(*[_cell(row[n]) for n in names])
         out.print(table)
     else:
-        sys.stdout.buffer.write(results.serialize(format=RESULT_FORMATS[fmt]))
+        sys.stdout.buffer.write(results.serialize(format=RESULT_FORMATS[fmt]) or b"")
 
 
 def _cell(term) -> str:

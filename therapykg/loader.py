@@ -35,8 +35,8 @@ class LoadedInputs:
             for path in self.files:
                 for quad in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=path.as_uri()):
                     self._subject_file.setdefault(str(quad.subject), path)
-        path = self._subject_file.get(term)
-        return _display(path) if path else "?"
+        found = self._subject_file.get(term)
+        return _display(found) if found else "?"
 
 
 def parse_turtle(path: Path, graph: str) -> list[ox.Quad]:

@@ -16,6 +16,7 @@ import pyoxigraph as ox
 from therapykg.errors import JavaMissing, ValidationFailed
 from therapykg.namespaces import GRAPH_INFERRED, PREFIXES, TKG, TKGR, shorten
 from therapykg.queries import quality_checks, query_text
+from therapykg.store.terms import Subject, Term, as_solutions
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 SUBCLASS_OF = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
@@ -55,7 +56,7 @@ def reason(quads: list[ox.Quad]) -> Inferences:
     world = owlready2.World()
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / "input.nt"
-        source.write_bytes(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
+        source.write_bytes(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"")  # (None only when writing to a file)
         world.get_ontology(source.as_uri()).load(fileobj=io.BytesIO(source.read_bytes()), format="ntriples")
     try:
         with world.get_ontology("http://therapykg.invalid/inferred#"):
@@ -81,18 +82,18 @@ def _entailed_triples(world, asserted: list[ox.Triple]) -> list[ox.Triple]:
             continue
         subject = ox.NamedNode(iri)
         for cls in individual.INDIRECT_is_a:
-            iri = getattr(cls, "iri", None)
-            if iri and iri.startswith(_KEPT_NAMESPACES):
-                out.add(ox.Triple(subject, RDF_TYPE, ox.NamedNode(iri)))
+            class_iri = getattr(cls, "iri", None)
+            if class_iri and class_iri.startswith(_KEPT_NAMESPACES):
+                out.add(ox.Triple(subject, RDF_TYPE, ox.NamedNode(class_iri)))
         for prop in individual.get_properties():
             if not hasattr(prop, "iri") or not prop.iri.startswith(TKG):
                 continue
             if not _is_object_property(prop):
                 continue
             for value in prop[individual]:
-                iri = getattr(value, "iri", None)
-                if iri and iri.startswith((TKGR, TKG)):
-                    out.add(ox.Triple(subject, ox.NamedNode(prop.iri), ox.NamedNode(iri)))
+                value_iri = getattr(value, "iri", None)
+                if value_iri and value_iri.startswith((TKGR, TKG)):
+                    out.add(ox.Triple(subject, ox.NamedNode(prop.iri), ox.NamedNode(value_iri)))
     return sorted(out - asserted_set, key=str)
 
 
@@ -110,29 +111,29 @@ def _explain_inconsistency(triples: list[ox.Triple]) -> str:
     restricted = [
         f"{row['x'].value} indicates {row['therapy'].value} for {row['disease'].value}, "
         f"but that therapy is only indicated for {row['allowed'].value}"
-        for row in store.query(query_text("build/restricted-indication"), prefixes=PREFIXES)
+        for row in as_solutions(store.query(query_text("build/restricted-indication"), prefixes=PREFIXES))
     ]
     # The quality check expects types closed upward, as after materialization
     # (the indication query above reads the asserted types, so it runs first).
     store.bulk_extend([ox.Quad(x, RDF_TYPE, c) for x, c in _superclass_types(triples)])
     disjoint = [
         f"{row['entity'].value} is typed with disjoint classes {row['first'].value} and {row['second'].value}"
-        for row in store.query(quality_checks()["disjoint-classes-violation"].text, prefixes=PREFIXES)
+        for row in as_solutions(store.query(quality_checks()["disjoint-classes-violation"].text, prefixes=PREFIXES))
     ]
     hints = disjoint + restricted
     message = "the ontology and data are inconsistent"
     return shorten(f"{message}: {'; '.join(hints)}" if hints else message)
 
 
-def _superclass_types(triples: list[ox.Triple]) -> set[tuple[ox.Term, ox.Term]]:
+def _superclass_types(triples: list[ox.Triple]) -> set[tuple[Subject, Term]]:
     """(resource, class) for every superclass (rdfs:subClassOf, transitively)
     of each asserted type of each resource."""
-    parents: dict[ox.Term, set[ox.Term]] = {}
+    parents: dict[Term, set[Term]] = {}
     for t in triples:
         if t.predicate == SUBCLASS_OF:
             parents.setdefault(t.subject, set()).add(t.object)
-    ancestors: dict[ox.Term, set[ox.Term]] = {}
-    out = set()
+    ancestors: dict[Term, set[Term]] = {}
+    out: set[tuple[Subject, Term]] = set()
     for t in triples:
         if t.predicate != RDF_TYPE:
             continue

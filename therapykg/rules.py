@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from therapykg.namespaces import GRAPH_INFERRED, PREFIXES, TKG, TKGR
+from therapykg.store.terms import Term, as_triples
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 KEPT_TYPE_NAMESPACES = (TKG, "http://www.w3.org/ns/prov#", "https://schema.org/")
@@ -24,16 +25,28 @@ class Rule:
     construct: str
 
 
-def _iri(term: ox.NamedNode) -> str:
+def _iri(term: Term) -> str:
+    """The term in SPARQL syntax (an IRI, in well-formed axioms)."""
     return str(term)
 
 
-def _list(store: ox.Store, head) -> list:
-    items, node = [], head
+def _resource(term: Term) -> ox.NamedNode | ox.BlankNode:
+    """``term`` where an axiom needs a resource (a class, a property, a restriction, a list node).
+
+    :raises TypeError: it is a literal or a triple term (as the store itself would).
+    """
+    if isinstance(term, (ox.Literal, ox.Triple)):
+        raise TypeError(f"the ontology has {term} where an axiom needs a class, a property or a list")
+    return term
+
+
+def _list(store: ox.Store, head: Term) -> list[Term]:
+    items: list[Term] = []
+    node = head
     nil = "http://www.w3.org/1999/02/22-rdf-syntax-ns#nil"
     while not (isinstance(node, ox.NamedNode) and node.value == nil):
-        first = next(store.quads_for_pattern(node, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#first"), None, None), None)
-        rest = next(store.quads_for_pattern(node, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#rest"), None, None), None)
+        first = next(store.quads_for_pattern(_resource(node), ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#first"), None, None), None)
+        rest = next(store.quads_for_pattern(_resource(node), ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#rest"), None, None), None)
         if first is None or rest is None:
             break
         items.append(first.object)
@@ -41,10 +54,10 @@ def _list(store: ox.Store, head) -> list:
     return items
 
 
-def _restriction_pattern(store: ox.Store, restriction, var: str, n: int) -> str | None:
+def _restriction_pattern(store: ox.Store, restriction: Term, var: str, n: int) -> str | None:
     """A SPARQL pattern for ``?var`` satisfying a hasValue or someValuesFrom(hasValue) restriction."""
-    def value(pred):
-        quad = next(store.quads_for_pattern(restriction, ox.NamedNode("http://www.w3.org/2002/07/owl#" + pred), None, None), None)
+    def value(pred: str) -> Term | None:
+        quad = next(store.quads_for_pattern(_resource(restriction), ox.NamedNode("http://www.w3.org/2002/07/owl#" + pred), None, None), None)
         return quad.object if quad else None
 
     prop = value("onProperty")
@@ -74,9 +87,9 @@ def compile_rules(ontology: ox.Store) -> list[Rule]:
         rules.append(Rule(f"symmetric {p}", f"CONSTRUCT {{ ?y {p} ?x }} WHERE {{ ?x {p} ?y }}"))
     for quad in ontology.quads_for_pattern(None, ox.NamedNode(owl + "propertyChainAxiom"), None, None):
         chain = "/".join(_iri(p) for p in _list(ontology, quad.object))
-        rules.append(Rule(f"chain {quad.subject.value}", f"CONSTRUCT {{ ?x {_iri(quad.subject)} ?z }} WHERE {{ ?x {chain} ?z }}"))
+        rules.append(Rule(f"chain {_resource(quad.subject).value}", f"CONSTRUCT {{ ?x {_iri(quad.subject)} ?z }} WHERE {{ ?x {chain} ?z }}"))
     for quad in ontology.quads_for_pattern(None, ox.NamedNode(owl + "equivalentClass"), None, None):
-        defined, expression = quad.subject, quad.object
+        defined, expression = _resource(quad.subject), _resource(quad.object)
         parts = next(ontology.quads_for_pattern(expression, ox.NamedNode(owl + "intersectionOf"), None, None), None)
         if parts is not None:
             patterns = []
@@ -100,7 +113,7 @@ def _kept(triple: ox.Triple) -> bool:
     if not (isinstance(triple.subject, ox.NamedNode) and triple.subject.value.startswith(TKGR)):
         return False
     if triple.predicate == RDF_TYPE:
-        return triple.object.value.startswith(KEPT_TYPE_NAMESPACES)
+        return not isinstance(triple.object, ox.Triple) and triple.object.value.startswith(KEPT_TYPE_NAMESPACES)
     return triple.predicate.value.startswith(TKG) and isinstance(triple.object, ox.NamedNode) \
         and triple.object.value.startswith((TKGR, TKG))
 
@@ -117,7 +130,7 @@ def materialize(store: ox.Store) -> list[ox.Quad]:
     for _ in range(MAX_ROUNDS):
         new = set()
         for rule in rules:
-            for triple in store.query(rule.construct, prefixes=PREFIXES, use_default_graph_as_union=True):
+            for triple in as_triples(store.query(rule.construct, prefixes=PREFIXES, use_default_graph_as_union=True)):
                 if _kept(triple) and triple not in added and not _present(store, triple):
                     new.add(triple)
         if not new:

@@ -14,6 +14,7 @@ import pyoxigraph as ox
 
 from therapykg.loader import LoadedInputs
 from therapykg.namespaces import PREFIXES, compact
+from therapykg.store.terms import as_solutions
 from therapykg.validation import Violation
 
 SH = "http://www.w3.org/ns/shacl#"
@@ -132,6 +133,8 @@ def _node_queries(shapes: _Shapes, shape, focus: str) -> list[tuple[str, str, st
     for constraint in shapes.values(shape, "sparql"):
         select = shapes.value(constraint, "select").value.replace("$this", "?this")
         where = re.search(r"WHERE\s*\{", select, re.IGNORECASE)
+        if where is None:
+            raise ValueError(f"the SPARQL constraint of shape {shape} has no WHERE clause: {select}")
         query = select[:where.end()] + f" {focus} " + select[where.end():]
         queries.append((query, _message(shapes, constraint, shape), ""))
     return queries
@@ -154,16 +157,21 @@ def validate_in_store(store: ox.Store, shapes_path: Path, loaded: LoadedInputs) 
     """All violations of the shapes in ``store`` (union of its graphs), sorted."""
     found = set()
     for query, message, path in compile_shapes(shapes_path):
-        for row in store.query(PROLOGUE + query, use_default_graph_as_union=True):
+        for row in as_solutions(store.query(PROLOGUE + query, use_default_graph_as_union=True)):
             focus = row["this"]
-            text = re.sub(r"\{\?(\w+)\}", lambda m, row=row: _binding(row, m.group(1), m.group(0)), message)
+            text = _fill(message, row)
             owner = _owner(store, focus)
             found.add(Violation(file=loaded.file_of(str(owner)), subject=compact(owner.value) + ("" if owner == focus else " > quantity"),
                                 message=text, path=compact(path) if path else ""))
     return sorted(found)
 
 
-def _binding(row, name: str, default: str) -> str:
+def _fill(message: str, row: ox.QuerySolution) -> str:
+    """The message template with each ``{?name}`` replaced by its value in the row."""
+    return re.sub(r"\{\?(\w+)\}", lambda m: _binding(row, m.group(1), m.group(0)), message)
+
+
+def _binding(row: ox.QuerySolution, name: str, default: str) -> str:
     """The value of ``?name`` in a result row, for a message template."""
     try:
         term = row[name]

@@ -117,10 +117,10 @@ def lexemes(text: str, less_than: frozenset[int] = frozenset()) -> list[Lexeme]:
             at = end
             continue
         if c in "\"'":
-            end = _string_end(text, at)
-            if end is not None:
-                found.append(Lexeme("string", at, end))
-                at, previous = end, c
+            closed = _string_end(text, at)
+            if closed is not None:
+                found.append(Lexeme("string", at, closed))
+                at, previous = closed, c
                 continue
         elif c == "<":
             match = None if at in less_than else _IRI.match(text, at)

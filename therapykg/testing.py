@@ -18,6 +18,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 import httpx
 
@@ -36,11 +37,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(*args: str, env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
+class ServerProcess(subprocess.Popen[str]):
+    """A server started by ``start_server``, with the file its output goes to."""
+
+    log: IO[str]
+
+
+def start_server(*args: str, env: dict[str, str] | None = None) -> tuple[ServerProcess, str]:
     """``therapykg serve`` on a free port; returns the process and its base URL once ready."""
     port = free_port()
     log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (kept with the process, read if it fails)
-    process = subprocess.Popen(
+    process = ServerProcess(
         [sys.executable, "-m", "therapykg", "serve", "--port", str(port), "--log-level", "warning", *args],
         env={**os.environ, **(env or {})}, stdout=log, stderr=subprocess.STDOUT, text=True)
     process.log = log
@@ -69,13 +76,13 @@ def wait_until(probe, timeout: float, step: float = 0.2):
     return answer
 
 
-def server_log(process: subprocess.Popen) -> str:
+def server_log(process: ServerProcess) -> str:
     """What a server started by ``start_server`` has logged so far."""
     process.log.seek(0)
     return process.log.read()
 
 
-def stop_server(process: subprocess.Popen) -> None:
+def stop_server(process: ServerProcess) -> None:
     process.terminate()
     try:
         process.wait(timeout=10)

@@ -10,6 +10,8 @@ the live server (marked ``live``). Tests of what only a real server does
 from __future__ import annotations
 
 import contextlib
+import socket
+import threading
 from collections.abc import Iterator
 
 import httpx
@@ -36,6 +38,51 @@ class CountingEngine(InProcessEngine):
     async def execute(self, job, timeout, **options):
         self.executed += 1
         return await super().execute(job, timeout, **options)
+
+
+class Listener:
+    """A socket on 127.0.0.1 that counts the connections made to it (its
+    accept loop runs in a thread): what a query that reaches out would reach."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.sock.settimeout(0.1)
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        self.accepted = threading.Event()
+        self._stop = False
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self):
+        while not self._stop:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            self.accepted.set()
+            conn.close()
+
+    def settle(self, seconds: float) -> int:
+        """The connections seen, after waiting up to ``seconds`` for one more to be accepted."""
+        self.accepted.wait(seconds)
+        return self.connections
+
+    def close(self):
+        self._stop = True
+        self.thread.join()
+        self.sock.close()
+
+
+@pytest.fixture
+def listener() -> Iterator[Listener]:
+    """A loopback socket that counts the connections made to it."""
+    probe = Listener()
+    yield probe
+    probe.close()
 
 
 @contextlib.contextmanager

@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import contextlib
 import json
-import socket
 import subprocess
 import sys
 import textwrap
-import threading
 import time
 from collections import Counter
 
@@ -35,50 +33,6 @@ P = "@PORT@"  # stands for the listener's port in generated queries
 LISTENER_NS = f"http://127.0.0.1:{P}/"
 MARKER = ox.Literal("leaked-from-a-graph-outside-the-dataset")
 LEAK = ox.NamedNode("urn:leak")
-
-
-class Listener:
-    """A socket on 127.0.0.1 that counts the connections made to it (its accept loop runs in a thread)."""
-
-    def __init__(self):
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(64)
-        self.sock.settimeout(0.1)
-        self.port = self.sock.getsockname()[1]
-        self.connections = 0
-        self.accepted = threading.Event()
-        self._stop = False
-        self.thread = threading.Thread(target=self._accept, daemon=True)
-        self.thread.start()
-
-    def _accept(self):
-        while not self._stop:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            self.connections += 1
-            self.accepted.set()
-            conn.close()
-
-    def settle(self, seconds: float) -> int:
-        """The connections seen, after waiting up to ``seconds`` for one more to be accepted."""
-        self.accepted.wait(seconds)
-        return self.connections
-
-    def close(self):
-        self._stop = True
-        self.thread.join()
-        self.sock.close()
-
-
-@pytest.fixture(scope="module")
-def listener():
-    """A loopback socket that counts the connections made to it."""
-    probe = Listener()
-    yield probe
-    probe.close()
 
 
 def test_listener_sees_the_engine_connect(listener):

@@ -1,17 +1,20 @@
-"""Hostile SPARQL clients against real servers on loopback: outbound requests,
-the query processes' confinement, a runaway for memory, answers too large to
-send and clients too slow to read them, floods of runaway queries, requests
-that expire while waiting, dead workers, nesting bombs and invalid UTF-8.
-Each test reproduces the attack over real HTTP and checks what the service
-does about it, measuring (in /proc) what can be measured: the processes'
-namespaces and seccomp mode, their memory, the server's sockets."""
+"""Hostile SPARQL clients against real servers on loopback: the query
+processes' confinement, a runaway for memory, clients too slow to read
+answers, floods of runaway queries, requests that expire while waiting, dead
+workers and raw bytes no HTTP client sends. Each test reproduces the attack
+over real HTTP and checks what the service does about it, measuring (in
+/proc) what can be measured: the processes' namespaces and seccomp mode,
+their memory, the server's sockets.
+
+The attacks the service must stop in process as well (outbound requests,
+nesting bombs, invalid UTF-8, answers too large to send) are in
+test_sparql_hostile_shared.py, run there on this module's kind of server
+(``start_hostile``) and on the service in this process."""
 
 from __future__ import annotations
 
 import asyncio
-import csv
 import glob
-import io
 import json
 import os
 import signal
@@ -21,19 +24,14 @@ import subprocess
 import sys
 import threading
 import time
-import xml.etree.ElementTree as ET
 
 import httpx
-import pyoxigraph as ox
 import pytest
 
-from tests.api.test_sparql_safety import Listener
 from therapykg.store.admission import RESERVED_WORKERS
 from therapykg.testing import start_server, stop_server, wait_until
 
-# Real servers with their query processes, measured in /proc. The attacks
-# refused before execution are also run in process:
-# tests/api/test_sparql_hostile_in_process.py.
+# Real servers with their query processes, measured in /proc.
 pytestmark = pytest.mark.live
 
 JSON = "application/sparql-results+json"
@@ -205,15 +203,20 @@ class Live:
         stop_server(self.process)
 
 
-@pytest.fixture(scope="module")
-def hostile():
-    """2 ad-hoc query processes (and the service lane's own), small limits."""
+def start_hostile() -> Live:
+    """A server with 2 ad-hoc query processes (and the service lane's own), small limits."""
     process, url = start_server("--query-workers", "2", "--timeout", "20", env={
         "THERAPYKG_QUERY_MEMORY_MIB": str(MEMORY_MIB), "THERAPYKG_MAX_RESULT_BYTES": str(MAX_RESULT_BYTES),
         "THERAPYKG_ADHOC_QUEUE": str(ADHOC_QUEUE), "THERAPYKG_SEND_TIMEOUT": str(SEND_TIMEOUT),
         # Every GraphQL request below runs on the pool, none comes from the cache.
         "THERAPYKG_GRAPHQL_CACHE_SIZE": "0"})
-    live = Live(process, url)
+    return Live(process, url)
+
+
+@pytest.fixture(scope="module")
+def hostile():
+    """The hostile server (``start_hostile``), for this module."""
+    live = start_hostile()
     yield live
     live.close()
 
@@ -227,14 +230,6 @@ def spooling():
     live = Live(process, url)
     yield live
     live.close()
-
-
-@pytest.fixture
-def listener():
-    """A loopback socket that counts the connections made to it."""
-    probe = Listener()
-    yield probe
-    probe.close()
 
 
 def adhoc_slots(workers: int) -> int:
@@ -296,31 +291,7 @@ def p99(latencies: list[float]) -> float:
     return ordered[max(0, -(-99 * len(ordered) // 100) - 1)]
 
 
-# --- 1. outbound requests are refused by the guard -----------------------
-
-OUTBOUND = [
-    'SELECT * WHERE {{ BIND("\\u0022" AS ?x) SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} BIND("\\u0022" AS ?y) }}',
-    "SELECT * WHERE {{ BIND('\\u0027' AS ?x) SERVICE SILENT <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} BIND('\\u0027' AS ?y) }}",
-    'SELECT ("\\u0022" AS ?x) FROM <http://127.0.0.1:{port}/g> WHERE {{ BIND("\\u0022" AS ?y) }}',
-    'SELECT ("\\u0022" AS ?x) FROM NAMED <http\\u003A//127.0.0.1:{port}/g> WHERE {{ BIND("\\u0022" AS ?y) }}',
-]
-
-
-@pytest.mark.parametrize("template", OUTBOUND, ids=["service", "service-silent", "from", "from-named-escaped-iri"])
-@pytest.mark.parametrize("how", ["form", "direct"])
-def test_outbound_requests_are_refused_and_never_made(hostile, listener, template, how):
-    query = template.format(port=listener.port)
-    if how == "form":
-        response = hostile.client.post("/sparql", data={"query": query})
-    else:
-        response = hostile.client.post("/sparql", content=query.encode(), headers={"Content-Type": "application/sparql-query"})
-    if "SERVICE" in query:
-        assert response.status_code == 403 and "SERVICE is not allowed" in response.text
-    else:
-        assert response.status_code == 400 and "never fetched" in response.text
-    time.sleep(0.3)
-    assert listener.connections == 0
-
+# --- 1. outbound requests are refused by the guard: test_sparql_hostile_shared.py
 
 # --- 2. the query processes cannot connect even if the guard let a query by ---
 
@@ -461,67 +432,8 @@ def test_memory_ceiling_stops_a_runaway_cleanly(hostile):
     assert status(f"/proc/{fresh}/status")["Seccomp"] == "2"
 
 
-# --- 4. answers too large, and clients too slow to read them ---------------
-
-def doubling(times: int, seed: str = "0123456789abcdef") -> str:
-    """BINDs that double a string ``times`` times: ``len(seed) * 2**times`` characters from a short query."""
-    return f'BIND("{seed}" AS ?s0) ' + " ".join(f"BIND(CONCAT(?s{i}, ?s{i}) AS ?s{i + 1})" for i in range(times))
-
-
-def test_a_literal_doubled_into_megabytes_is_not_sent(hostile):
-    query = f"SELECT ?s20 WHERE {{ {doubling(20)} }}"  # a 16 MiB literal from a query of 1 KB
-    assert len(query) < 1100
-    response = hostile.client.post("/sparql", data={"query": query}, headers={"Accept": JSON})
-    assert response.status_code == 200
-    assert len(response.content) <= MAX_RESULT_BYTES
-    assert response.headers["X-Result-Truncated"] == f"true; byte-limit={MAX_RESULT_BYTES}"
-    assert response.json() == {"head": {"vars": ["s20"]}, "results": {"bindings": []}}
-
-
-def test_rows_of_doubled_literals_are_cut_at_whole_rows(hostile):
-    query = f"SELECT ?s ?s12 WHERE {{ ?s ?p ?o {doubling(12)} }} LIMIT 100"  # 64 KiB per row
-    response = hostile.client.post("/sparql", data={"query": query}, headers={"Accept": JSON})
-    assert response.status_code == 200
-    assert len(response.content) <= MAX_RESULT_BYTES
-    assert response.headers["X-Result-Truncated"] == f"true; byte-limit={MAX_RESULT_BYTES}"
-    rows = response.json()["results"]["bindings"]
-    assert 0 < len(rows) == int(response.headers["X-Result-Rows"]) < 100
-    assert all(len(row["s12"]["value"]) == 16 << 12 for row in rows)
-
-
-def _parsed_rows(fmt: str, body: bytes) -> int:
-    if fmt == "json":
-        return len(json.loads(body)["results"]["bindings"])
-    if fmt == "xml":
-        ns = "{http://www.w3.org/2005/sparql-results#}"
-        return len(ET.fromstring(body).find(f"{ns}results").findall(f"{ns}result"))
-    if fmt == "csv":
-        return len(list(csv.reader(io.StringIO(body.decode())))) - 1
-    if fmt == "tsv":
-        return len(body.decode().splitlines()) - 1
-    rdf = {"ntriples": ox.RdfFormat.N_TRIPLES, "turtle": ox.RdfFormat.TURTLE}[fmt]
-    return len(list(ox.parse(body, format=rdf)))
-
-
-MANY_ROWS = "SELECT * WHERE { ?s ?p ?o . ?a ?b ?c }"  # 25 million rows, cut long before
-PADDED = 'BIND(CONCAT(STR(?o), "' + "x" * 200 + '") AS ?x)'
-
-
-@pytest.mark.parametrize(("query", "fmt"), [
-    (MANY_ROWS, "json"),
-    (MANY_ROWS, "xml"),
-    (MANY_ROWS, "csv"),
-    (MANY_ROWS, "tsv"),
-    (f"CONSTRUCT {{ ?s ?p ?x }} WHERE {{ ?s ?p ?o {PADDED} }}", "ntriples"),
-    (f"CONSTRUCT {{ ?s ?p ?x }} WHERE {{ ?s ?p ?o {PADDED} }}", "turtle"),
-])
-def test_many_rows_are_cut_at_the_byte_limit_into_a_valid_document(hostile, query, fmt):
-    response = hostile.client.get("/sparql", params={"query": query, "format": fmt})
-    assert response.status_code == 200
-    assert MAX_RESULT_BYTES * 0.9 < len(response.content) <= MAX_RESULT_BYTES
-    assert response.headers["X-Result-Truncated"] == f"true; byte-limit={MAX_RESULT_BYTES}"
-    assert _parsed_rows(fmt, response.content) == int(response.headers["X-Result-Rows"]) > 0
-
+# --- 4. clients too slow to read answers (answers too large to send:
+# test_sparql_hostile_shared.py) ---------------------------------------------
 
 def request_and_hang(live: Live, query: str) -> tuple[socket.socket, int]:
     """Ask for ``query`` on a raw socket with a tiny receive window and read
@@ -765,67 +677,8 @@ def test_readiness_while_busy_and_the_last_idle_worker_killed(hostile):
     assert hostile.settle()["alive_workers"] == full
 
 
-# --- 8. nesting and encodings -------------------------------------------------
-
-NESTING = {
-    "braces": "SELECT * WHERE " + "{" * 4000 + "}" * 4000,
-    "parentheses": "SELECT * WHERE { FILTER(" + "(" * 4000 + "true" + ")" * 4000 + ") }",
-    "not chains": "ASK { FILTER(" + "!(" * 2700 + "true" + ")" * 2700 + ") }",
-    "brackets": "SELECT * WHERE { ?s ?p " + "[ ?p " * 1600 + "?o" + " ]" * 1600 + " }",
-    "negations": "ASK { FILTER(" + "!" * 8000 + "true) }",
-    "path steps": "SELECT * WHERE { ?s " + "/".join(["tkg:p"] * 1600) + " ?o }",
-}
-
-
-@pytest.mark.parametrize("name", list(NESTING))
-def test_nesting_bombs_are_refused_before_the_engine(hostile, name):
-    query = NESTING[name]
-    assert 7000 < len(query.encode()) < 16000
-    body = hostile.settle()
-    before = query_workers(hostile.pid)
-    response, seconds = timed(lambda: hostile.client.post("/sparql", content=query.encode(),
-                                                          headers={"Content-Type": "application/sparql-query"}))
-    assert response.status_code == 400
-    assert "the limit is 64" in response.text or "the limit is 1000" in response.text, response.text
-    assert seconds < 1.0
-    after = hostile.readyz()
-    assert after["alive_workers"] == after["idle_workers"] == body["workers"]
-    assert query_workers(hostile.pid) == before
-
-
-def test_nesting_under_the_limit_is_answered(hostile):
-    query = "SELECT * WHERE " + "{ " * 60 + "?s ?p ?o " + "} " * 60 + "LIMIT 1"
-    response = hostile.client.get("/sparql", params={"query": query}, headers={"Accept": JSON})
-    assert response.status_code == 200 and len(response.json()["results"]["bindings"]) == 1
-
-
-def test_nesting_hidden_behind_escaped_local_names_is_refused(hostile):
-    # Each level opens a group and "closes" it for the guard's count with tkg:\) (a prefixed name whose local part is ")").
-    query = "SELECT * WHERE " + "{ ?s ?p tkg:\\) " * 100 + "}" * 100
-    response = hostile.client.post("/sparql", content=query.encode(), params={"timeout": "3"},
-                                   headers={"Content-Type": "application/sparql-query"})
-    assert response.status_code == 400 and "the limit is 64" in response.text
-
-
-INVALID_UTF8 = [
-    ("GET query string", lambda c: c.get("/sparql?query=ASK%20%7B%7D%C3%28")),
-    ("POST form", lambda c: c.post("/sparql", content=b"query=ASK%20%7B%7D%FF",
-                                   headers={"Content-Type": "application/x-www-form-urlencoded"})),
-    ("POST direct", lambda c: c.post("/sparql", content=b"ASK { } # \xff",
-                                     headers={"Content-Type": "application/sparql-query"})),
-    ("named query parameter", lambda c: c.get("/queries/search?text=%C3%28")),
-    ("named query parameter name", lambda c: c.get("/queries/trials?%FF=1")),
-]
-
-
-@pytest.mark.parametrize(("name", "send"), INVALID_UTF8, ids=[name for name, _ in INVALID_UTF8])
-def test_invalid_utf8_is_refused(hostile, name, send):
-    before = query_workers(hostile.pid)
-    response = send(hostile.client)
-    assert response.status_code == 400
-    assert "not valid UTF-8" in response.text, response.text
-    assert query_workers(hostile.pid) == before
-
+# --- 8. encodings (nesting bombs and invalid UTF-8 that reaches the service:
+# test_sparql_hostile_shared.py) ---------------------------------------------
 
 def test_raw_non_ascii_bytes_in_the_request_target_are_refused(hostile):
     sock = hostile.connect()

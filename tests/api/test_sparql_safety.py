@@ -27,43 +27,6 @@ def test_updates_are_refused_with_403(client, request_kwargs, graph):
     assert int(count.json()["results"]["bindings"][0]["n"]["value"]) == len(graph)
 
 
-class Listener:
-    """A loopback socket that records any connection made to it."""
-
-    def __init__(self):
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen()
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.connections = 0
-        self._stop = False
-        self.thread = threading.Thread(target=self._accept, daemon=True)
-        self.thread.start()
-
-    def _accept(self):
-        while not self._stop:
-            try:
-                conn, _ = self.sock.accept()
-                self.connections += 1
-                conn.close()
-            except OSError:
-                continue
-
-    def close(self):
-        self._stop = True
-        self.thread.join()
-        self.sock.close()
-
-
-@pytest.fixture
-def listener():
-    """A loopback socket that counts the connections made to it."""
-    probe = Listener()
-    yield probe
-    probe.close()
-
-
 def test_listener_detects_connections(listener):
     socket.create_connection(("127.0.0.1", listener.port)).close()
     time.sleep(0.5)

@@ -26,29 +26,31 @@ TEC = "tkgr:source-ash-clinical-news-tecartus-2021"
 D, FREE, NC, OUT, MAX, NEED, FLAG = ("DOSE", "TREATMENT_FREE", "NOT_COVERED", "OUTSIDE_POPULATION", "BEYOND_MAXIMUM_CYCLES",
                                      "NEEDS_INPUT", "SOURCE_FLAGGED")
 
+def labels(status: str, amount: str | None = None) -> dict:
+    """The same answer from the article and both US labels (ART, OLD, LATER)."""
+    return dict.fromkeys((ART, OLD, LATER), (status, amount))
+
+
+def under_45(status: str, amount: str | None = None) -> dict:
+    """Under 45 kg: the same answer from the article's BSA schedule and the
+    later label; the older label's flat dose is for 45 kg and over."""
+    return {f"{ART} blina-pediatric-bsa": (status, amount), OLD: (OUT, None), LATER: (status, amount)}
+
+
 # (case, therapy, setting, weight kg, height cm, BSA m2, cycle, day, response,
 #  {source: (status, amount or None)} for the source's answer by its regimen id;
 #  where a source has several regimens in scope, the key is "source regimen").
 CASES = [
     # Blinatumomab R/R >= 45 kg: ART/OLD/LATER cycle 1 days 1-7 9 ug/day, days 8-28 28 ug/day, 2 weeks (14 days) off.
-    ("rr 70 kg c1 d1", "blinatumomab", RR, 70, None, None, 1, 1, None,
-     {ART: (D, "9 ug/d"), OLD: (D, "9 ug/d"), LATER: (D, "9 ug/d")}),
-    ("rr 70 kg c1 d7 (last day of step 1)", "blinatumomab", RR, 70, None, None, 1, 7, None,
-     {ART: (D, "9 ug/d"), OLD: (D, "9 ug/d"), LATER: (D, "9 ug/d")}),
-    ("rr 70 kg c1 d8 (step-up)", "blinatumomab", RR, 70, None, None, 1, 8, None,
-     {ART: (D, "28 ug/d"), OLD: (D, "28 ug/d"), LATER: (D, "28 ug/d")}),
-    ("rr 70 kg c1 d28", "blinatumomab", RR, 70, None, None, 1, 28, None,
-     {ART: (D, "28 ug/d"), OLD: (D, "28 ug/d"), LATER: (D, "28 ug/d")}),
-    ("rr 70 kg c1 d29 (treatment-free)", "blinatumomab", RR, 70, None, None, 1, 29, None,
-     {ART: (FREE, None), OLD: (FREE, None), LATER: (FREE, None)}),
-    ("rr 70 kg c1 d42 (last day off)", "blinatumomab", RR, 70, None, None, 1, 42, None,
-     {ART: (FREE, None), OLD: (FREE, None), LATER: (FREE, None)}),
-    ("rr 70 kg c1 d43 (past the cycle)", "blinatumomab", RR, 70, None, None, 1, 43, None,
-     {ART: (NC, None), OLD: (NC, None), LATER: (NC, None)}),
-    ("rr 70 kg c2 d1: no step-up after cycle 1", "blinatumomab", RR, 70, None, None, 2, 1, None,
-     {ART: (D, "28 ug/d"), OLD: (D, "28 ug/d"), LATER: (D, "28 ug/d")}),
-    ("rr 70 kg c5 d28", "blinatumomab", RR, 70, None, None, 5, 28, None,
-     {ART: (D, "28 ug/d"), OLD: (D, "28 ug/d"), LATER: (D, "28 ug/d")}),
+    ("rr 70 kg c1 d1", "blinatumomab", RR, 70, None, None, 1, 1, None, labels(D, "9 ug/d")),
+    ("rr 70 kg c1 d7 (last day of step 1)", "blinatumomab", RR, 70, None, None, 1, 7, None, labels(D, "9 ug/d")),
+    ("rr 70 kg c1 d8 (step-up)", "blinatumomab", RR, 70, None, None, 1, 8, None, labels(D, "28 ug/d")),
+    ("rr 70 kg c1 d28", "blinatumomab", RR, 70, None, None, 1, 28, None, labels(D, "28 ug/d")),
+    ("rr 70 kg c1 d29 (treatment-free)", "blinatumomab", RR, 70, None, None, 1, 29, None, labels(FREE)),
+    ("rr 70 kg c1 d42 (last day off)", "blinatumomab", RR, 70, None, None, 1, 42, None, labels(FREE)),
+    ("rr 70 kg c1 d43 (past the cycle)", "blinatumomab", RR, 70, None, None, 1, 43, None, labels(NC)),
+    ("rr 70 kg c2 d1: no step-up after cycle 1", "blinatumomab", RR, 70, None, None, 2, 1, None, labels(D, "28 ug/d")),
+    ("rr 70 kg c5 d28", "blinatumomab", RR, 70, None, None, 5, 28, None, labels(D, "28 ug/d")),
     # ART and OLD: at most 5 cycles; LATER lists continued therapy cycles 6-9 (days 29-84 off) and no more.
     ("rr 70 kg c6 d1", "blinatumomab", RR, 70, None, None, 6, 1, None,
      {ART: (MAX, None), OLD: (MAX, None), LATER: (D, "28 ug/d")}),
@@ -56,30 +58,19 @@ CASES = [
      {ART: (MAX, None), OLD: (MAX, None), LATER: (FREE, None)}),
     ("rr 70 kg c9 d84", "blinatumomab", RR, 70, None, None, 9, 84, None,
      {ART: (MAX, None), OLD: (MAX, None), LATER: (FREE, None)}),
-    ("rr 70 kg c10 d1", "blinatumomab", RR, 70, None, None, 10, 1, None,
-     {ART: (MAX, None), OLD: (MAX, None), LATER: (NC, None)}),
+    ("rr 70 kg c10 d1", "blinatumomab", RR, 70, None, None, 10, 1, None, {ART: (MAX, None), OLD: (MAX, None), LATER: (NC, None)}),
     # Band boundary: 45 kg is in the >= 45 kg band, 44.9 kg is not.
-    ("rr 45 kg c1 d1 (boundary, flat)", "blinatumomab", RR, 45, None, None, 1, 1, None,
-     {ART: (D, "9 ug/d"), OLD: (D, "9 ug/d"), LATER: (D, "9 ug/d")}),
-    ("rr 44.9 kg c1 d1 (BSA given 1.5)", "blinatumomab", RR, 44.9, None, 1.5, 1, 1, None,
-     {f"{ART} blina-pediatric-bsa": (D, "7.5 ug/d"), OLD: (OUT, None), LATER: (D, "7.5 ug/d")}),
+    ("rr 45 kg c1 d1 (boundary, flat)", "blinatumomab", RR, 45, None, None, 1, 1, None, labels(D, "9 ug/d")),
+    ("rr 44.9 kg c1 d1 (BSA given 1.5)", "blinatumomab", RR, 44.9, None, 1.5, 1, 1, None, under_45(D, "7.5 ug/d")),
     # < 45 kg: 5 ug/m2/day (max 9) days 1-7, 15 ug/m2/day (max 28) days 8-28 (ART; LATER).
-    ("rr 30 kg 130 cm c1 d1", "blinatumomab", RR, 30, 130, None, 1, 1, None,
-     {f"{ART} blina-pediatric-bsa": (D, "5.2 ug/d"), OLD: (OUT, None), LATER: (D, "5.2 ug/d")}),
-    ("rr 30 kg 130 cm c1 d8", "blinatumomab", RR, 30, 130, None, 1, 8, None,
-     {f"{ART} blina-pediatric-bsa": (D, "15.6 ug/d"), OLD: (OUT, None), LATER: (D, "15.6 ug/d")}),
-    ("rr 40 kg BSA 2.0 c1 d3: capped at 9", "blinatumomab", RR, 40, None, 2.0, 1, 3, None,
-     {f"{ART} blina-pediatric-bsa": (D, "9 ug/d"), OLD: (OUT, None), LATER: (D, "9 ug/d")}),
-    ("rr 40 kg BSA 2.0 c1 d10: capped at 28", "blinatumomab", RR, 40, None, 2.0, 1, 10, None,
-     {f"{ART} blina-pediatric-bsa": (D, "28 ug/d"), OLD: (OUT, None), LATER: (D, "28 ug/d")}),
-    ("rr 40 kg BSA 1.8 c1 d10: 27 under the cap", "blinatumomab", RR, 40, None, 1.8, 1, 10, None,
-     {f"{ART} blina-pediatric-bsa": (D, "27 ug/d"), OLD: (OUT, None), LATER: (D, "27 ug/d")}),
-    ("rr 30 kg no height: BSA needed", "blinatumomab", RR, 30, None, None, 1, 1, None,
-     {f"{ART} blina-pediatric-bsa": (NEED, None), OLD: (OUT, None), LATER: (NEED, None)}),
-    ("rr 30 kg c2 d1 (later cycles, LATER table)", "blinatumomab", RR, 30, None, 1.0, 2, 1, None,
-     {f"{ART} blina-pediatric-bsa": (D, "15 ug/d"), OLD: (OUT, None), LATER: (D, "15 ug/d")}),
-    ("rr 30 kg c7 d1 (continued therapy)", "blinatumomab", RR, 30, None, 1.0, 7, 1, None,
-     {f"{ART} blina-pediatric-bsa": (D, "15 ug/d"), OLD: (OUT, None), LATER: (D, "15 ug/d")}),
+    ("rr 30 kg 130 cm c1 d1", "blinatumomab", RR, 30, 130, None, 1, 1, None, under_45(D, "5.2 ug/d")),
+    ("rr 30 kg 130 cm c1 d8", "blinatumomab", RR, 30, 130, None, 1, 8, None, under_45(D, "15.6 ug/d")),
+    ("rr 40 kg BSA 2.0 c1 d3: capped at 9", "blinatumomab", RR, 40, None, 2.0, 1, 3, None, under_45(D, "9 ug/d")),
+    ("rr 40 kg BSA 2.0 c1 d10: capped at 28", "blinatumomab", RR, 40, None, 2.0, 1, 10, None, under_45(D, "28 ug/d")),
+    ("rr 40 kg BSA 1.8 c1 d10: 27 under the cap", "blinatumomab", RR, 40, None, 1.8, 1, 10, None, under_45(D, "27 ug/d")),
+    ("rr 30 kg no height: BSA needed", "blinatumomab", RR, 30, None, None, 1, 1, None, under_45(NEED)),
+    ("rr 30 kg c2 d1 (later cycles, LATER table)", "blinatumomab", RR, 30, None, 1.0, 2, 1, None, under_45(D, "15 ug/d")),
+    ("rr 30 kg c7 d1 (continued therapy)", "blinatumomab", RR, 30, None, 1.0, 7, 1, None, under_45(D, "15 ug/d")),
     ("rr 30 kg c7 d50 (56-day interval)", "blinatumomab", RR, 30, None, 1.0, 7, 50, None,
      {f"{ART} blina-pediatric-bsa": (NC, None), OLD: (OUT, None), LATER: (FREE, None)}),
     ("rr 30 kg c10 d1 (past the listed cycles)", "blinatumomab", RR, 30, None, 1.0, 10, 1, None,
@@ -106,10 +97,14 @@ CASES = [
     ("mrd 40 kg BSA 2.0 c2 d5: capped", "blinatumomab", MRD, 40, None, 2.0, 2, 5, None,
      {f"{ART} blina-pediatric-bsa": (D, "28 ug/d"), LATER: (D, "28 ug/d")}),
     # Consolidation (ART, E1910): four 4-week cycles at 28 ug/day; no interval stated.
-    ("consolidation 70 kg c1 d1", "blinatumomab", CONS, 70, None, None, 1, 1, None, {f"{ART} blina-consolidation-adult": (D, "28 ug/d")}),
-    ("consolidation 70 kg c4 d28", "blinatumomab", CONS, 70, None, None, 4, 28, None, {f"{ART} blina-consolidation-adult": (D, "28 ug/d")}),
-    ("consolidation 70 kg c4 d29", "blinatumomab", CONS, 70, None, None, 4, 29, None, {f"{ART} blina-consolidation-adult": (NC, None)}),
-    ("consolidation 70 kg c5 d1", "blinatumomab", CONS, 70, None, None, 5, 1, None, {f"{ART} blina-consolidation-adult": (NC, None)}),
+    ("consolidation 70 kg c1 d1", "blinatumomab", CONS, 70, None, None, 1, 1, None,
+     {f"{ART} blina-consolidation-adult": (D, "28 ug/d")}),
+    ("consolidation 70 kg c4 d28", "blinatumomab", CONS, 70, None, None, 4, 28, None,
+     {f"{ART} blina-consolidation-adult": (D, "28 ug/d")}),
+    ("consolidation 70 kg c4 d29", "blinatumomab", CONS, 70, None, None, 4, 29, None,
+     {f"{ART} blina-consolidation-adult": (NC, None)}),
+    ("consolidation 70 kg c5 d1", "blinatumomab", CONS, 70, None, None, 5, 1, None,
+     {f"{ART} blina-consolidation-adult": (NC, None)}),
     # Inotuzumab (BESP): cycle 1 0.8 mg/m2 day 1, 0.5 mg/m2 days 8 and 15, 21 days; later 28-day cycles
     # 0.5/0.5/0.5 (CR/CRi) or 0.8/0.5/0.5 (not CR/CRi); stop without CR/CRi within 3 cycles; at most 6 cycles.
     ("ino c1 d1", "inotuzumab-ozogamicin", RR, 70, 175, None, 1, 1, None, {BESP: (D, "1.47 mg")}),
@@ -129,13 +124,15 @@ CASES = [
     # Tisagenlecleucel (KYM: 2018 label (3)): <= 50 kg 0.2-5.0 x 10^6 cells/kg; > 50 kg 0.1-2.5 x 10^8 cells in total; one infusion (day 0).
     ("tisa 30 kg: per kg range", "tisagenlecleucel", RR, 30, None, None, 1, 0, None, {KYM: (D, "6-150 x 10^6 cells")}),
     ("tisa 50 kg (boundary): per kg", "tisagenlecleucel", RR, 50, None, None, 1, 0, None, {KYM: (D, "10-250 x 10^6 cells")}),
-    ("tisa 50.5 kg: a total, not per kg", "tisagenlecleucel", RR, 50.5, None, None, 1, 0, None, {KYM: (D, "0.1-2.5 x 10^8 cells")}),
+    ("tisa 50.5 kg: a total, not per kg", "tisagenlecleucel", RR, 50.5, None, None, 1, 0, None,
+     {KYM: (D, "0.1-2.5 x 10^8 cells")}),
     ("tisa 90 kg: the same total", "tisagenlecleucel", RR, 90, None, None, 1, 0, None, {KYM: (D, "0.1-2.5 x 10^8 cells")}),
     ("tisa a second infusion", "tisagenlecleucel", RR, 30, None, None, 2, 0, None, {KYM: (MAX, None)}),
     ("tisa in MRD-positive disease: no regimen", "tisagenlecleucel", MRD, 30, None, None, 1, 0, None, {}),
     # Brexucabtagene (TEC: FDA approval, 2021): 1 x 10^6 cells/kg, at most 1 x 10^8 cells.
     ("brexu 70 kg", "brexucabtagene-autoleucel", RR, 70, None, None, 1, 0, None, {TEC: (D, "70 x 10^6 cells")}),
-    ("brexu 100 kg: at the maximum", "brexucabtagene-autoleucel", RR, 100, None, None, 1, 0, None, {TEC: (D, "100 x 10^6 cells")}),
+    ("brexu 100 kg: at the maximum", "brexucabtagene-autoleucel", RR, 100, None, None, 1, 0, None,
+     {TEC: (D, "100 x 10^6 cells")}),
     ("brexu 120 kg: capped", "brexucabtagene-autoleucel", RR, 120, None, None, 1, 0, None, {TEC: (D, "1 x 10^8 cells")}),
 ]
 

@@ -192,9 +192,9 @@ class _Reading:
                 continue
             at = end if prefix else at + 1  # a word that names nothing: a keyword, or an error
         parts, at = [], 0
-        for start, end in spans:
-            parts += [words[at:start], " " * (end - start)]
-            at = end
+        for span_start, span_end in spans:
+            parts += [words[at:span_start], " " * (span_end - span_start)]
+            at = span_end
         parts.append(words[at:])
         return "".join(parts)
 

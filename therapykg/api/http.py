@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from typing import IO
 from urllib.parse import unquote_to_bytes
 
 from starlette.requests import Request
@@ -25,7 +26,7 @@ from therapykg.store.errors import (
     QueryTimeout,
     RemoteEngineFailed,
 )
-from therapykg.store.worker import QueryJob, QueryOutcome
+from therapykg.store.worker import QueryJob
 
 DISCONNECT_POLL_SECONDS = 0.25
 CHUNK_BYTES = 1 << 16
@@ -58,9 +59,9 @@ class SpooledResponse(Response):
     """A large answer streamed from its spool file at the client's pace; a
     client that stops reading for ``send_timeout`` seconds is cut off."""
 
-    def __init__(self, outcome: QueryOutcome, *, headers: dict[str, str], send_timeout: float):
-        super().__init__(None, media_type=outcome.media_type, headers={**headers, "Content-Length": str(outcome.size)})
-        self.spool, self.send_timeout = outcome.spool, send_timeout
+    def __init__(self, spool: IO[bytes], *, size: int, media_type: str, headers: dict[str, str], send_timeout: float):
+        super().__init__(None, media_type=media_type, headers={**headers, "Content-Length": str(size)})
+        self.spool, self.send_timeout = spool, send_timeout
 
     async def __call__(self, scope, receive, send) -> None:
         try:
@@ -118,7 +119,8 @@ async def run_job(request: Request, job: QueryJob, timeout: float, etag: str, *,
     if outcome.truncated:
         headers["X-Result-Truncated"] = f"true; {outcome.truncated}"
     if outcome.spool is not None:
-        return SpooledResponse(outcome, headers=headers, send_timeout=request.app.state.settings.send_timeout)
+        return SpooledResponse(outcome.spool, size=outcome.size, media_type=outcome.media_type, headers=headers,
+                               send_timeout=request.app.state.settings.send_timeout)
     return Response(outcome.body, media_type=outcome.media_type, headers=headers)
 
 

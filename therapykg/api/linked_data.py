@@ -18,7 +18,7 @@ from therapykg.api.service_description import void_description
 from therapykg.namespaces import TKG, TKGR, compact
 from therapykg.queries import query_text
 from therapykg.store.errors import EngineError
-from therapykg.store.worker import DUMP_FORMATS, QueryJob
+from therapykg.store.worker import DUMP_FORMATS, EncodedTerm, QueryJob
 
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
@@ -38,7 +38,7 @@ async def resource(request: Request) -> Response:
         return error(404, "no such resource")
     accept = request.headers.get("accept", "")
     wants_html = "text/html" in accept and not request.query_params.get("format")
-    substitutions = {"iri": ("iri", iri)}
+    substitutions: dict[str, EncodedTerm] = {"iri": ("iri", iri)}
     if not wants_html:
         try:
             fmt = choose(GRAPH_FORMATS, accept, request.query_params.get("format"))
@@ -63,7 +63,7 @@ async def resource(request: Request) -> Response:
     response = await run_job(request, job, request.app.state.settings.query_timeout, etag)
     if response.status_code != 200:
         return response
-    rows = json.loads(response.body)["results"]["bindings"]
+    rows = json.loads(bytes(response.body))["results"]["bindings"]  # body is typed bytes | memoryview; json reads bytes
     if not any(r["direction"]["value"] == "out" for r in rows):
         return error(404, f"{iri} is not described in this graph")
     return HTMLResponse(_render(request, iri, rows), headers=cache_headers(request, etag))

@@ -18,20 +18,20 @@ class WrongNumberOfResults(ValueError):
     """The batch function answered a different number of values than keys."""
 
 
-class _Batch(Generic[K]):
+class _Batch(Generic[K, V]):
     __slots__ = ("keys", "futures", "task")
 
     def __init__(self) -> None:
         self.keys: list[K] = []
-        self.futures: list[asyncio.Future] = []
-        self.task: asyncio.Task | None = None
+        self.futures: list[asyncio.Future[V]] = []
+        self.task: asyncio.Task[None] | None = None
 
-    def add(self, key: K, future: asyncio.Future) -> None:
+    def add(self, key: K, future: asyncio.Future[V]) -> None:
         self.keys.append(key)
         self.futures.append(future)
         future.add_done_callback(self._on_done)
 
-    def _on_done(self, future: asyncio.Future) -> None:
+    def _on_done(self, future: asyncio.Future[V]) -> None:
         # Nobody waits any more (a request's deadline): stop the query too.
         if future.cancelled() and self.task is not None and not self.task.done() and all(f.cancelled() for f in self.futures):
             self.task.cancel()
@@ -48,9 +48,9 @@ class BatchLoader(Generic[K, V]):
 
     def __init__(self, batch_fn: Callable[[list[K]], Awaitable[Sequence[V | BaseException]]]):
         self.batch_fn = batch_fn
-        self._cache: dict[K, asyncio.Future] = {}
-        self._batch: _Batch[K] | None = None  # the batch still taking keys
-        self._tasks: set[asyncio.Task] = set()  # running batches, kept from garbage collection
+        self._cache: dict[K, asyncio.Future[V]] = {}
+        self._batch: _Batch[K, V] | None = None  # the batch still taking keys
+        self._tasks: set[asyncio.Task[None]] = set()  # running batches, kept from garbage collection
 
     def load(self, key: K) -> Awaitable[V]:
         future = self._cache.get(key)
@@ -67,12 +67,12 @@ class BatchLoader(Generic[K, V]):
     def load_many(self, keys: Iterable[K]) -> Awaitable[list[V]]:
         return asyncio.gather(*map(self.load, keys))
 
-    def _schedule(self, batch: _Batch[K]) -> None:
+    def _schedule(self, batch: _Batch[K, V]) -> None:
         batch.task = asyncio.get_running_loop().create_task(self._dispatch(batch))
         self._tasks.add(batch.task)
         batch.task.add_done_callback(self._tasks.discard)
 
-    async def _dispatch(self, batch: _Batch[K]) -> None:
+    async def _dispatch(self, batch: _Batch[K, V]) -> None:
         if self._batch is batch:
             self._batch = None  # later keys start a new batch
         if all(f.cancelled() for f in batch.futures):

@@ -5,8 +5,10 @@ number of therapies), then the rows are built from the fetched nodes."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Any
 
 from therapykg.domain.evidence import Citation, Quantity, cite
 from therapykg.domain.ids import to_id
@@ -119,13 +121,13 @@ class _Fetched:
         return self.get(iri).label
 
 
-async def _load(loaders: Loaders, fetched: _Fetched, iris) -> None:
+async def _load(loaders: Loaders, fetched: _Fetched, iris: Iterable[str]) -> None:
     wanted = sorted({i for i in iris if i not in fetched.nodes})
     for node in await loaders.nodes(wanted):
         fetched.nodes[node.iri] = node
 
 
-def _links(nodes, *names: str) -> set[str]:
+def _links(nodes: Iterable[Node], *names: str) -> set[str]:
     return {i for n in nodes for name in names for i in n.tkg_refs(name)}
 
 
@@ -138,8 +140,8 @@ async def _fetch(loaders: Loaders, iris: list[str]) -> _Fetched:
     by_key = dict(zip(keys, found, strict=True))
     await _load(loaders, fetched, {i for lst in found for i in lst})
     for t in iris:
-        claims = {i for p in ("forTherapy", "indicationTherapy", "regimenFor") for i in by_key[(TKG + p, t)]}
-        fetched.claims[t] = [fetched.get(i) for i in sorted(claims)]
+        about = {i for p in ("forTherapy", "indicationTherapy", "regimenFor") for i in by_key[(TKG + p, t)]}
+        fetched.claims[t] = [fetched.get(i) for i in sorted(about)]
         fetched.alternative_for[t] = [fetched.get(i) for i in by_key[(TKG + "alternativeTherapy", t)]]
     claims = [n for lst in list(fetched.claims.values()) + list(fetched.alternative_for.values()) for n in lst]
     # Phase 3: what those claims link to, and which of them are disputed.
@@ -162,7 +164,7 @@ def _citations(fetched: _Fetched, claim: Node) -> list[Citation]:
     return cite(claim, [fetched.get(s) for s in claim.refs(PROV_DERIVED)], [fetched.get(r) for r in claim.tkg_refs("citedReference")])
 
 
-def _value(fetched: _Fetched, claim: Node, text: str, **extra) -> ComparisonValue:
+def _value(fetched: _Fetched, claim: Node, text: str, **extra: Any) -> ComparisonValue:
     return ComparisonValue(text=text, sources=_citations(fetched, claim), disputed=claim.iri in fetched.disputed,
                            claim=to_id(claim.iri), **extra)
 
@@ -193,14 +195,14 @@ def _of_kind(fetched: _Fetched, therapy: str, local: str) -> list[Node]:
     return [n for n in fetched.claims[therapy] if n.is_a(local)]
 
 
-def _mechanism_rows(fetched, iris) -> list[ComparisonRow]:
+def _mechanism_rows(fetched: _Fetched, iris: list[str]) -> list[ComparisonRow]:
     return [
         _row(Aspect.MECHANISM, "Targets", [_cell(t, _entity_value(fetched, fetched.get(t), ("hasTarget",))) for t in iris]),
         _row(Aspect.MECHANISM, "Mechanism", [_cell(t, _entity_value(fetched, fetched.get(t), ("hasMechanism",))) for t in iris]),
     ]
 
 
-def _modality_rows(fetched, iris) -> list[ComparisonRow]:
+def _modality_rows(fetched: _Fetched, iris: list[str]) -> list[ComparisonRow]:
     cells = []
     for t in iris:
         node = fetched.get(t)
@@ -210,11 +212,12 @@ def _modality_rows(fetched, iris) -> list[ComparisonRow]:
 
 
 def _days(step: Node) -> int | None:
-    first, last = step.tkg1("firstDay"), step.tkg1("lastDay")
+    first: int | None = step.tkg1("firstDay")
+    last: int | None = step.tkg1("lastDay")
     return last - first + 1 if first is not None and last is not None else None
 
 
-def _administration_rows(fetched, iris) -> list[ComparisonRow]:
+def _administration_rows(fetched: _Fetched, iris: list[str]) -> list[ComparisonRow]:
     route = [_cell(t, _entity_value(fetched, fetched.get(t), ("hasRoute", "hasAdministrationMode"))) for t in iris]
     infusion, hospital, cycles = [], [], []
     for t in iris:
@@ -224,8 +227,8 @@ def _administration_rows(fetched, iris) -> list[ComparisonRow]:
                 cycle = fetched.get(c)
                 steps = [fetched.get(s) for s in cycle.tkg_refs("hasDoseStep")]
                 continuous = [s for s in steps if TKG + "ContinuousInfusion" in s.tkg_refs("hasAdministrationMode")]
-                days = [_days(s) for s in continuous]
-                if continuous and None not in days and cycle.tkg1("firstCycle") == 1:
+                days = [d for s in continuous if (d := _days(s)) is not None]
+                if continuous and len(days) == len(continuous) and cycle.tkg1("firstCycle") == 1:
                     values.append(_value(fetched, cycle, f"{sum(days)} days of continuous infusion in cycle 1",
                                          quantity=Quantity.computed(value=float(sum(days)), unit="d", text=f"{sum(days)} d"),
                                          context=ValueContext(population=_labels(fetched, regimen.tkg_refs("regimenPopulation")),
@@ -252,7 +255,7 @@ def _administration_rows(fetched, iris) -> list[ComparisonRow]:
     ]
 
 
-def _indication_rows(fetched, iris) -> list[ComparisonRow]:
+def _indication_rows(fetched: _Fetched, iris: list[str]) -> list[ComparisonRow]:
     cells = []
     for t in iris:
         values = []
@@ -267,7 +270,7 @@ def _indication_rows(fetched, iris) -> list[ComparisonRow]:
                  note="populations and approval dates differ between therapies")]
 
 
-def _applicability_rows(fetched, iris) -> list[ComparisonRow]:
+def _applicability_rows(fetched: _Fetched, iris: list[str]) -> list[ComparisonRow]:
     cells = []
     for t in iris:
         values = []
@@ -292,7 +295,7 @@ _METRIC_ORDER = ["CRCRiRate", "CompleteRemissionRate", "OverallRemissionRate", "
                  "ThreeYearOverallSurvival", "FiveYearProgressionFreeSurvival", "CompleteMRDResponse", "MRDNegativityRate"]
 
 
-def _efficacy_rows(fetched, iris) -> list[ComparisonRow]:
+def _efficacy_rows(fetched: _Fetched, iris: list[str]) -> list[ComparisonRow]:
     outcomes = {t: _of_kind(fetched, t, "EfficacyOutcome") for t in iris}
     metrics = sorted({m for lst in outcomes.values() for o in lst for m in o.tkg_refs("metric")},
                      key=lambda m: (_METRIC_ORDER.index(m[len(TKG):]) if m[len(TKG):] in _METRIC_ORDER else 99, m))
@@ -333,7 +336,7 @@ def _efficacy_rows(fetched, iris) -> list[ComparisonRow]:
     return rows
 
 
-def _adverse_event_rows(fetched, iris) -> list[ComparisonRow]:
+def _adverse_event_rows(fetched: _Fetched, iris: list[str]) -> list[ComparisonRow]:
     reactions = {t: _of_kind(fetched, t, "AdverseReaction") for t in iris}
     events = sorted({e for lst in reactions.values() for r in lst for e in r.tkg_refs("adverseEvent")}, key=fetched.label)
     rows = []
@@ -365,7 +368,7 @@ def _adverse_event_rows(fetched, iris) -> list[ComparisonRow]:
     return rows
 
 
-def _monitoring_rows(fetched, iris) -> list[ComparisonRow]:
+def _monitoring_rows(fetched: _Fetched, iris: list[str]) -> list[ComparisonRow]:
     cells = []
     for t in iris:
         values = []
@@ -379,7 +382,7 @@ def _monitoring_rows(fetched, iris) -> list[ComparisonRow]:
     return [_row(Aspect.MONITORING, "Monitoring requirements", cells)]
 
 
-def _safety_rows(fetched, iris) -> list[ComparisonRow]:
+def _safety_rows(fetched: _Fetched, iris: list[str]) -> list[ComparisonRow]:
     rows = []
     for local, label in (("Contraindication", "Absolute contraindications"), ("BoxedWarning", "Boxed warnings"),
                          ("Precaution", "Precautions"), ("Pitfall", "Pitfalls to avoid")):

@@ -45,6 +45,13 @@ def _outside_band(weight: float, population: Node) -> str | None:
     return None
 
 
+def _one_value(quantity: Quantity, what: str) -> float:
+    """The quantity's value; a range has none to compute with."""
+    if quantity.value is None:
+        raise UserInputError(f"{what} is a range ({quantity.text}), which is not computed")
+    return quantity.value
+
+
 def mosteller(height_cm: float, weight_kg: float) -> float:
     """Body surface area in m2 (Mosteller), unrounded."""
     return math.sqrt(height_cm * weight_kg / 3600)
@@ -90,23 +97,29 @@ async def calculate(loaders: Loaders, regimen_iri: str, *, weight_kg: float, cyc
     if step is None:
         last_day = max((s.tkg1("lastDay") or 0 for s in steps), default=0)
         raise UserInputError(f"day {day} is outside cycle {cycle}, whose treatment days are 1-{last_day}")
+    where = f"day {day} of cycle {cycle} of {to_id(regimen_iri)}"
     dose = Quantity.from_struct(step.tkg1("dose"))
+    if dose is None:
+        raise UserInputError(f"the sources give no dose for {where}")
+    dose_value = _one_value(dose, f"the dose on {where}")
     cap = Quantity.from_struct(step.tkg1("doseCap"))
     sources = [Citation(source=Source.from_node(s), section=step.tkg1("sourceSection"), article_references=[])
                for s in await loaders.nodes(step.refs(PROV_DERIVED))]
-    ids = {"regimen": to_id(regimen_iri), "dose_step": to_id(step.iri), "sources": sources}
     if TKG + "BodySurfaceAreaDose" not in step.tkg_refs("doseBasis"):
-        return DoseCalculation(**ids, dose=dose.value, unit=dose.unit, capped=False, body_surface_area_m2=None, bsa_formula=None,
+        return DoseCalculation(regimen=to_id(regimen_iri), dose_step=to_id(step.iri), sources=sources, dose=dose_value, unit=dose.unit,
+                               capped=False, body_surface_area_m2=None, bsa_formula=None,
                                rule=f"flat dose {dose.text} on days {step.tkg1('firstDay')}-{step.tkg1('lastDay')} of cycle {cycle}")
     formula = "given"
     if bsa_m2 is None:
         if height_cm is None:
             raise UserInputError("this dose is per m2 of body surface area: give bodySurfaceAreaM2, or heightCm to compute it")
         bsa_m2, formula = round(mosteller(height_cm, weight_kg), 3), "Mosteller: sqrt(height cm x weight kg / 3600)"
-    raw = dose.value * bsa_m2
+    raw = dose_value * bsa_m2
     unit = dose.unit.replace("/m2", "")
-    capped = cap is not None and raw > cap.value
-    rule = f"{dose.text} x {bsa_m2:g} m2 = {round(raw, 3):g} {unit}" + (f", capped at {cap.text}" if capped else
+    amount, capped = round(raw, 3), False
+    if cap is not None and raw > (cap_value := _one_value(cap, f"the cap on {where}")):
+        amount, capped = cap_value, True
+    rule = f"{dose.text} x {bsa_m2:g} m2 = {round(raw, 3):g} {unit}" + (f", capped at {cap.text}" if cap and capped else
                                                                         f" (cap {cap.text})" if cap else "")
-    return DoseCalculation(**ids, dose=cap.value if capped else round(raw, 3), unit=unit, capped=capped,
-                           body_surface_area_m2=bsa_m2, bsa_formula=formula, rule=rule)
+    return DoseCalculation(regimen=to_id(regimen_iri), dose_step=to_id(step.iri), sources=sources, dose=amount, unit=unit,
+                           capped=capped, body_surface_area_m2=bsa_m2, bsa_formula=formula, rule=rule)

@@ -5,6 +5,7 @@ source, with every source loaded and every id compact."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from therapykg.domain import dosing, modification
@@ -71,7 +72,7 @@ def quantity(amount: dosing.Amount | None) -> Quantity | None:
     return Quantity.computed(value=amount.value, lower=amount.lower, upper=amount.upper, unit=amount.unit, text=amount.text)
 
 
-async def _sources(loaders: Loaders, answers) -> dict[str, Source]:
+async def _sources(loaders: Loaders, answers: Sequence[dosing.DoseAnswer] | Sequence[modification.RuleAnswer]) -> dict[str, Source]:
     """The sources the engine's answers name, loaded in one batch."""
     nodes = await loaders.nodes(sorted({iri for a in answers for iri, _ in a.sources}))
     return {n.iri: Source.from_node(n) for n in nodes}

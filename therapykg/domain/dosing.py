@@ -14,8 +14,9 @@ import math
 import re
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Any, Protocol
 
-from therapykg.domain.rows import Row, integer, is_true, number, required, required_number, within
+from therapykg.domain.rows import Row, add_bound, add_source, integer, is_true, number, required, required_number, within
 from therapykg.domain.rows import text as _value
 from therapykg.namespaces import TKG
 from therapykg.queries import library, runnable_text
@@ -122,7 +123,8 @@ class Amount:
         mine, theirs = _scale(self.unit), _scale(other.unit)
         if mine[1] != theirs[1]:
             return None
-        return self.bounds[1] * 10 ** (mine[0] - theirs[0])
+        factor: float = 10 ** (mine[0] - theirs[0])  # (int ** int is typed Any: a negative power is a float)
+        return self.bounds[1] * factor
 
 
 _SCALED = re.compile(r"^10\*(\d+)\{([^}]*)\}(.*)$")
@@ -151,6 +153,12 @@ class DoseAnswer:
     bsa_formula: str | None = None
     caveats: list[str] = field(default_factory=list)
     drug: str | None = None  # the drug given, where it is not the therapy (lymphodepletion)
+
+
+class _Reply(Protocol):
+    """The answer of the regimen at hand, with its status, the reason and any other DoseAnswer fields."""
+
+    def __call__(self, status: Status, reason: str, **values: Any) -> DoseAnswer: ...
 
 
 @dataclass
@@ -232,12 +240,8 @@ def read_schedules(rows: list[Row]) -> list[_Regimen]:
                     unit = _value(row, scale) if scale else None
                     comparator = _value(row, name + "Comparator") or (">=" if name.startswith("min") else "<=")
                     bounds.append(_Bound(value * _AGE_IN_YEARS.get(unit or "", 1.0) if scale else value, comparator))
-        source = required(row, "source")
-        regimen.sources.setdefault(source, _value(row, "sourceLabel") or source)
-        for name, bucket in (("setting", regimen.settings), ("issue", regimen.issues), ("ageGroup", regimen.age_groups)):
-            found = _value(row, name)
-            if found:
-                bucket.add(found)
+        add_source(row, regimen.sources)
+        add_bound(row, {"setting": regimen.settings, "issue": regimen.issues, "ageGroup": regimen.age_groups})
         cycle_iri = required(row, "cycle")
         cycle = regimen.cycles.get(cycle_iri)
         if cycle is None:
@@ -321,7 +325,7 @@ def _answer(regimen: _Regimen, question: DoseQuestion) -> list[DoseAnswer]:
 
 
 def _decide(regimen: _Regimen, question: DoseQuestion) -> DoseAnswer | list[DoseAnswer]:
-    def reply(status: Status, reason: str, **values) -> DoseAnswer:
+    def reply(status: Status, reason: str, **values: Any) -> DoseAnswer:
         return DoseAnswer(status, regimen.iri, regimen.label, _sources(regimen), regimen.section, reason, caveats=caveats, **values)
 
     caveats = []
@@ -378,7 +382,7 @@ def _dose_days(cycle: _Cycle) -> str:
     return ", ".join(span(a, b) for a, b in spans)
 
 
-def _no_step(reply, chosen: _Cycle, cycle: int, day: int) -> DoseAnswer:
+def _no_step(reply: _Reply, chosen: _Cycle, cycle: int, day: int) -> DoseAnswer:
     doses = _dose_days(chosen)
     first = min((s.first_day for s in chosen.steps.values() if s.first_day is not None), default=1)
     if day < min(first, 1):
@@ -395,7 +399,7 @@ def _no_step(reply, chosen: _Cycle, cycle: int, day: int) -> DoseAnswer:
     return reply(Status.TREATMENT_FREE, f"no dose on day {day} of cycle {cycle}: doses on days {doses}")
 
 
-def _dose(reply, step: _Step, patient: Patient, cycle: int, day: int) -> DoseAnswer:
+def _dose(reply: _Reply, step: _Step, patient: Patient, cycle: int, day: int) -> DoseAnswer:
     where = f"day {day} of cycle {cycle}" + (f" ({step.drug})" if step.drug else "")
     if step.dose is None:
         return reply(Status.NOT_COVERED, f"the source states no dose for {where}", step=step.iri)
@@ -428,7 +432,7 @@ def _dose(reply, step: _Step, patient: Patient, cycle: int, day: int) -> DoseAns
                  bsa_m2=bsa, bsa_formula=formula)
 
 
-def _per_kg(reply, step: _Step, dose: Amount, patient: Patient, where: str) -> DoseAnswer:
+def _per_kg(reply: _Reply, step: _Step, dose: Amount, patient: Patient, where: str) -> DoseAnswer:
     """A dose per kg of body weight (or a range of them), with the step's maximum."""
     raw = dose.times(patient.weight_kg, dose.unit[:-len("/kg")])
     reason = f"{dose.text} x {patient.weight_kg:g} kg = {raw.text}"

@@ -12,11 +12,11 @@ from therapykg.domain.nodes import DCT, SCHEMA_URL, Node, Struct
 ARTICLE_SOURCE_SUFFIX = "/source-article"  # the review article, the one source with numbered references
 
 
-def _number(value) -> float | None:
+def _number(value: object) -> float | None:
     return float(value) if isinstance(value, (int, Decimal)) else None
 
 
-def _digits(value) -> str:
+def _digits(value: object) -> str:
     # Keep the source's digits: 4.0 stays 4.0.
     return format(value, "f") if isinstance(value, Decimal) else str(value)
 

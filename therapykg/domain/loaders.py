@@ -4,11 +4,12 @@ fetched in batches, one SPARQL query per batch, whatever the list sizes."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import pyoxigraph as ox
 
 from therapykg.domain.batching import BatchLoader
-from therapykg.domain.nodes import Node, Ref, Struct, literal
+from therapykg.domain.nodes import LiteralValue, Node, Ref, Struct, literal
 from therapykg.queries import query_text, restrict
 from therapykg.sparql_text import blank
 from therapykg.store.engine import Backend, iri_term
@@ -19,22 +20,28 @@ from therapykg.store.engine import Backend, iri_term
 _GROUP = re.compile(r"\bWHERE\s*\{(?P<group>.*)\}\s*$", re.IGNORECASE | re.DOTALL)
 
 
-def _union(name: str, variables: tuple[str, ...], keys: list[tuple[str, ...]]) -> str:
+def _union(name: str, variables: tuple[str, ...], keys: Sequence[tuple[str, ...]]) -> str:
     """The query ``queries/{name}.rq`` with its group pattern repeated as one
     UNION branch per key, the key's IRIs (written by pyoxigraph, which
     rejects anything that is not an IRI) in place of ``variables``."""
     text = query_text(name)
     match = _GROUP.search(blank(text))
+    if match is None:
+        raise ValueError(f"queries/{name}.rq has no WHERE group to repeat")
     group = text[match.start("group"):match.end("group")].strip()
     variable = re.compile(r"\?(" + "|".join(variables) + r")\b")
     branches = []
     for key in keys:
         terms = dict(zip(variables, map(iri_term, key), strict=True))
-        branches.append("{ " + variable.sub(lambda m, terms=terms: terms[m[1]], group) + " }")
+        branches.append("{ " + _substitute(variable, group, terms) + " }")
     return text[:match.start("group")] + "\n  " + "\n  UNION ".join(branches) + "\n}"
 
 
-def _value(term: dict):
+def _substitute(variable: re.Pattern[str], group: str, terms: dict[str, str]) -> str:
+    return variable.sub(lambda m: terms[m[1]], group)
+
+
+def _value(term: dict[str, str]) -> Ref | LiteralValue:
     if term["type"] == "uri":
         return Ref(term["value"])
     return literal(term)

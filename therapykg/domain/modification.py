@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from therapykg.domain.dosing import Amount, Patient, mosteller
-from therapykg.domain.rows import Row, is_true, number, required, required_number, within
+from therapykg.domain.rows import Row, add_bound, add_source, is_true, number, required, required_number, within
 from therapykg.domain.rows import text as _v
 from therapykg.namespaces import TKG
 from therapykg.queries import library, runnable_text
@@ -138,12 +138,8 @@ def read_rules(rows: list[Row]) -> list[_Rule]:
                 rule.min_duration = (required_number(row, "minDurationDays"), _v(row, "minDurationComparator") or ">=")
             rule.min_occurrences = int(required_number(row, "minOccurrences")) if _v(row, "minOccurrences") else None
             rule.on_recurrence = is_true(row, "onRecurrence")
-        source = required(row, "source")
-        rule.sources.setdefault(source, _v(row, "sourceLabel") or source)
-        for name, bucket in (("setting", rule.settings), ("event", rule.events), ("condition", rule.conditions)):
-            found = _v(row, name)
-            if found:
-                bucket.add(found)
+        add_source(row, rule.sources)
+        add_bound(row, {"setting": rule.settings, "event": rule.events, "condition": rule.conditions})
         action = required(row, "action")
         if action not in rule.actions:
             def amount(value: str, unit: str, row: Row = row) -> Amount | None:

@@ -1,10 +1,16 @@
 """Resources read from the graph as plain Python: a Node holds the values of
-each predicate; blank nodes (quantities, time windows) become Structs."""
+each predicate; blank nodes (quantities, time windows) become Structs.
+
+A value's Python type follows the predicate's range in the ontology (a link
+is a Ref, a blank node a Struct, an xsd:integer an int...), which the type
+checker cannot see: the accessors answer Any, and each reader states the
+type it expects where it reads."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any, TypeAlias
 
 from therapykg.namespaces import TKG
 
@@ -18,6 +24,12 @@ DCT = "http://purl.org/dc/terms/"
 SCHEMA_URL = "https://schema.org/url"
 
 
+# A literal as a Python value (see literal).
+LiteralValue = int | Decimal | bool | str
+# What a predicate can hold.
+Value: TypeAlias = "Ref | Struct | LiteralValue"
+
+
 @dataclass(frozen=True)
 class Ref:
     """A link to another resource."""
@@ -25,7 +37,7 @@ class Ref:
     iri: str
 
 
-def literal(term: dict):
+def literal(term: dict[str, str]) -> LiteralValue:
     """A SPARQL JSON literal as a Python value."""
     datatype = term.get("datatype", "")
     value = term["value"]
@@ -42,13 +54,13 @@ def literal(term: dict):
 class Struct:
     """A blank node's own values (a quantity, a time window)."""
 
-    values: dict[str, list] = field(default_factory=dict)
+    values: dict[str, list[Value]] = field(default_factory=dict)
 
-    def get(self, predicate: str, default=None):
+    def get(self, predicate: str, default: Any = None) -> Any:
         found = self.values.get(predicate)
         return found[0] if found else default
 
-    def get_tkg(self, name: str, default=None):
+    def get_tkg(self, name: str, default: Any = None) -> Any:
         return self.get(TKG + name, default)
 
 
@@ -57,7 +69,7 @@ class Node:
     """A resource with every value of every predicate (Ref, Struct or literal)."""
 
     iri: str
-    values: dict[str, list] = field(default_factory=dict)
+    values: dict[str, list[Value]] = field(default_factory=dict)
 
     @property
     def exists(self) -> bool:
@@ -74,17 +86,17 @@ class Node:
     def label(self) -> str:
         return str(self.first(RDFS_LABEL) or self.iri.rsplit("/", 1)[-1])
 
-    def all(self, predicate: str) -> list:
+    def all(self, predicate: str) -> list[Any]:
         return self.values.get(predicate, [])
 
-    def first(self, predicate: str, default=None):
+    def first(self, predicate: str, default: Any = None) -> Any:
         found = self.values.get(predicate)
         return found[0] if found else default
 
-    def tkg(self, name: str) -> list:
+    def tkg(self, name: str) -> list[Any]:
         return self.all(TKG + name)
 
-    def tkg1(self, name: str, default=None):
+    def tkg1(self, name: str, default: Any = None) -> Any:
         return self.first(TKG + name, default)
 
     def refs(self, predicate: str) -> list[str]:

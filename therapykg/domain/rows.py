@@ -3,7 +3,7 @@ values, the shape every domain computation receives from a query."""
 
 from __future__ import annotations
 
-Row = dict[str, dict]  # a SPARQL JSON binding: variable -> {"type", "value", ...}
+from therapykg.store.terms import Row as Row  # re-exported: the shape every reader here takes
 
 
 def text(row: Row, name: str) -> str | None:
@@ -32,6 +32,20 @@ def integer(row: Row, name: str) -> int | None:
 
 def is_true(row: Row, name: str) -> bool:
     return text(row, name) in ("true", "1")
+
+
+def add_bound(row: Row, buckets: dict[str, set[str]]) -> None:
+    """Add each variable's value, where it is bound, to its set."""
+    for name, bucket in buckets.items():
+        found = text(row, name)
+        if found:
+            bucket.add(found)
+
+
+def add_source(row: Row, sources: dict[str, str]) -> None:
+    """Record the row's ``?source`` with its label (the IRI when it has none)."""
+    source = required(row, "source")
+    sources.setdefault(source, text(row, "sourceLabel") or source)
 
 
 def within(value: float, bound: float, comparator: str) -> bool:

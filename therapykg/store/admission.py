@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import deque
+from collections.abc import AsyncIterator
 
 from therapykg.store.errors import EngineBusy, QueryTimeout
 
@@ -34,7 +35,7 @@ class Lanes:
         self.caps = {SERVICE: slots, ADHOC: max(1, slots - reserved)}
         self.queue_limits = queue_limits
         self.running = {lane: 0 for lane in LANES}
-        self.waiting: dict[str, deque[asyncio.Future]] = {lane: deque() for lane in LANES}
+        self.waiting: dict[str, deque[asyncio.Future[None]]] = {lane: deque() for lane in LANES}
 
     def _can_run(self, lane: str) -> bool:
         return sum(self.running.values()) < self.slots and self.running[lane] < self.caps[lane]
@@ -89,7 +90,7 @@ class Lanes:
 
 
 @contextlib.asynccontextmanager
-async def admitted(lanes: Lanes, lane: str, timeout: float):
+async def admitted(lanes: Lanes, lane: str, timeout: float) -> AsyncIterator[None]:
     """A slot in ``lane`` for the body of the ``with``, with the admission
     refusals as the engine's own errors (the same for every backend).
 

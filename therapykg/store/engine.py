@@ -11,6 +11,7 @@ request."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
@@ -20,9 +21,8 @@ import pyoxigraph as ox
 from therapykg.store.admission import ADHOC, SERVICE, Lanes, admitted
 from therapykg.store.graph import KnowledgeGraph
 from therapykg.store.label_index import LabelIndex
+from therapykg.store.terms import Row
 from therapykg.store.worker import QueryJob, QueryOutcome, execute
-
-Row = dict[str, dict]  # SPARQL JSON binding: variable -> {"type", "value", ...}
 
 
 @dataclass(frozen=True)
@@ -117,17 +117,16 @@ class Selector:
     engine belongs to the event loop that started it (``loop``); a caller on
     another loop, in another thread, hands its query over to that one."""
 
-    def __init__(self, engine: Engine, timeout: float, *, loop=None):
+    def __init__(self, engine: Engine, timeout: float, *, loop: asyncio.AbstractEventLoop | None = None):
         self.engine, self.timeout, self.loop, self.queries = engine, timeout, loop, 0
 
     async def select(self, sparql: str) -> list[Row]:
         self.queries += 1
         outcome = await self._execute(QueryJob(query=sparql, result_format="json", max_rows=None))
-        return json.loads(outcome.body)["results"]["bindings"]
+        rows: list[Row] = json.loads(outcome.body)["results"]["bindings"]
+        return rows
 
     async def _execute(self, job: QueryJob) -> QueryOutcome:
-        import asyncio
-
         work = self.engine.execute(job, self.timeout)
         if self.loop is None or self.loop is asyncio.get_running_loop():
             return await work

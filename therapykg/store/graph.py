@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
@@ -14,6 +15,10 @@ from therapykg.errors import BuildError
 from therapykg.loader import load_inputs, parse_turtle
 from therapykg.namespaces import GRAPH_INFERRED, PREFIXES
 from therapykg.store.label_index import INDEX_FILE, LabelIndex
+from therapykg.store.terms import QueryResult, Row, Term, as_solutions
+
+if TYPE_CHECKING:
+    import rdflib
 
 INFERRED_HEADER = "# input-version: "
 STORE_VERSION_FILE = "therapykg-version"
@@ -26,7 +31,7 @@ class KnowledgeGraph:
     store: ox.Store
     version: str
 
-    def query(self, sparql: str, *, substitutions: dict | None = None, **options):
+    def query(self, sparql: str, *, substitutions: dict[ox.Variable, Term] | None = None, **options: Any) -> QueryResult:
         """Run SPARQL over the union of all graphs. Raises SyntaxError for a
         malformed query."""
         return self.store.query(
@@ -37,21 +42,29 @@ class KnowledgeGraph:
             **options,
         )
 
-    def select(self, sparql: str, *, substitutions: dict | None = None) -> list[dict[str, ox.NamedNode | ox.Literal | ox.BlankNode]]:
-        """SELECT as a list of dicts of variable name to term."""
-        solutions = self.query(sparql, substitutions=substitutions)
-        names = [v.value for v in solutions.variables]
-        return [{n: row[n] for n in names if row[n] is not None} for row in solutions]
+    def select(self, sparql: str, *, substitutions: dict[ox.Variable, Term] | None = None) -> list[dict[str, ox.NamedNode | ox.Literal | ox.BlankNode]]:
+        """SELECT as a list of dicts of variable name to term.
 
-    def bindings(self, sparql: str) -> list[dict[str, dict]]:
+        :raises TypeError: ``sparql`` is not a SELECT.
+        """
+        answer = as_solutions(self.query(sparql, substitutions=substitutions))
+        names = [v.value for v in answer.variables]
+        return [{n: row[n] for n in names if row[n] is not None} for row in answer]
+
+    def bindings(self, sparql: str) -> list[Row]:
         """SELECT as SPARQL JSON bindings (variable -> {"type", "value", ...}): the
-        shape the query service returns, so code reading rows works on either."""
-        return json.loads(self.query(sparql).serialize(format=ox.QueryResultsFormat.JSON))["results"]["bindings"]
+        shape the query service returns, so code reading rows works on either.
+
+        :raises TypeError: ``sparql`` is not a SELECT.
+        """
+        body = as_solutions(self.query(sparql)).serialize(format=ox.QueryResultsFormat.JSON) or b""  # (None only when writing to a file)
+        rows: list[Row] = json.loads(body)["results"]["bindings"]
+        return rows
 
     def __len__(self) -> int:
         return len(self.store)
 
-    def rdflib(self):
+    def rdflib(self) -> rdflib.Dataset:
         """The same store as an rdflib Dataset (through oxrdflib), so that
         rdflib code works unchanged while SPARQL runs in Oxigraph."""
         import rdflib

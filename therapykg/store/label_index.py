@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from therapykg.store.terms import Term
+
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 ALT_LABEL = "http://www.w3.org/2004/02/skos/core#altLabel"
 # Past this many resources a VALUES list costs about as much as the scan.
@@ -44,7 +46,7 @@ class LabelIndex:
         self._text = _SEPARATOR.join(texts)
 
     @classmethod
-    def of_terms(cls, names: Iterable[tuple[ox.Term, ox.Term]]) -> LabelIndex:
+    def of_terms(cls, names: Iterable[tuple[Term, Term]]) -> LabelIndex:
         """From (resource, name) terms; names that are not literals are left out."""
         return cls((resource.value if isinstance(resource, ox.NamedNode) else None, name.value)
                    for resource, name in names if isinstance(name, ox.Literal))

@@ -18,12 +18,16 @@ import signal
 import socket
 import tempfile
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from therapykg.store import worker as worker_module
 from therapykg.store.admission import SERVICE, Lanes, admitted
 from therapykg.store.engine import EngineStatus
 from therapykg.store.errors import EngineUnavailable, QueryMemoryExceeded, QueryTimeout
 from therapykg.store.worker import HEADER, QueryJob, QueryOutcome, WorkerOptions, frame
+
+if TYPE_CHECKING:
+    from multiprocessing.context import ForkServerContext
 
 log = logging.getLogger("therapykg.engine")
 
@@ -35,7 +39,7 @@ READ_BYTES = 1 << 16
 MIN_RUN_SECONDS = 0.05
 
 
-def _context():
+def _context() -> ForkServerContext:
     ctx = multiprocessing.get_context("forkserver")
     # Workers fork from a server that already imported the engine, so a
     # replacement starts in a fraction of a second.
@@ -122,7 +126,7 @@ class QueryPool:
         self._all: set[_Worker] = set()
         self._ctx = _context()
         self._closed = False
-        self._replacing: set[asyncio.Future] = set()
+        self._replacing: set[asyncio.Task[None]] = set()
 
     @property
     def ready_workers(self) -> int:

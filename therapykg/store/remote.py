@@ -20,7 +20,8 @@ from therapykg.store.errors import EngineUnavailable, QuerySyntaxError, QueryTim
 from therapykg.store.label_index import LabelIndex
 from therapykg.store.pool import MIN_RUN_SECONDS
 from therapykg.store.portable import expand_construct_where, standard_json, standard_xml
-from therapykg.store.results import serialize
+from therapykg.store.results import Serializable, serialize
+from therapykg.store.terms import as_solutions
 from therapykg.store.versions import POINTER
 from therapykg.store.worker import DUMP_FORMATS, QueryJob, QueryOutcome, prepare
 
@@ -32,7 +33,7 @@ ACCEPT = {"SELECT": "application/sparql-results+xml", "ASK": "application/sparql
           "CONSTRUCT": "application/n-triples", "DESCRIBE": "application/n-triples"}
 
 
-def _solutions(xml: bytes) -> ox.QuerySolutions:
+def _results(xml: bytes) -> ox.QuerySolutions | ox.QueryBoolean:
     return ox.parse_query_results(standard_xml(xml), format=ox.QueryResultsFormat.XML)
 
 
@@ -51,11 +52,11 @@ class RemoteEngine:
         self.graph: str | None = None
         self._reachable = False
         self._client = httpx.AsyncClient(timeout=30)
-        self._refresher: asyncio.Task | None = None
+        self._refresher: asyncio.Task[None] | None = None
         # The label index of one version graph; searches scan until it is built.
         self._index: tuple[str, LabelIndex] | None = None
         self._indexing: str | None = None  # the graph whose index was last asked for
-        self._indexer: asyncio.Task | None = None
+        self._indexer: asyncio.Task[None] | None = None
 
     @property
     def label_index(self) -> LabelIndex | None:
@@ -112,11 +113,11 @@ class RemoteEngine:
         LabelIndex.of_store reads in a local store); kept only if the engine
         returned all of them (engines may cap result sizes)."""
         try:
-            count = _solutions(await self._ask_backend(query_text("store/label-count"), graph))
+            count = as_solutions(_results(await self._ask_backend(query_text("store/label-count"), graph)))
             expected = int(next(iter(count))["n"].value)
             names = await self._ask_backend(query_text("store/label-names"), graph)
             # Parsing a large answer would hold up the event loop.
-            index = await asyncio.to_thread(lambda: LabelIndex.of_terms((r["resource"], r["name"]) for r in _solutions(names)))
+            index = await asyncio.to_thread(lambda: LabelIndex.of_terms((r["resource"], r["name"]) for r in as_solutions(_results(names))))
         except httpx.HTTPError as exc:
             log.warning("label index of %s not built: %s", graph, exc)
             if self._indexing == graph:
@@ -182,12 +183,12 @@ class RemoteEngine:
                        for q in ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES)]
             if job.dump:
                 fmt, media_type = DUMP_FORMATS[job.dump]
-                return QueryOutcome(media_type, ox.serialize(triples, format=fmt) if fmt != ox.RdfFormat.TRIG
-                                    else ox.serialize([ox.Quad(t.subject, t.predicate, t.object) for t in triples], format=fmt),
-                                    len(triples))
-            results = triples
+                body = (ox.serialize(triples, format=fmt) if fmt != ox.RdfFormat.TRIG
+                        else ox.serialize([ox.Quad(t.subject, t.predicate, t.object) for t in triples], format=fmt))
+                return QueryOutcome(media_type, body or b"", len(triples))  # (None only when writing to a file)
+            results: Serializable = triples
         elif media == "application/sparql-results+xml":
-            results = _solutions(response.content)
+            results = _results(response.content)
         else:
             results = ox.parse_query_results(standard_json(response.content), format=ox.QueryResultsFormat.JSON)
         out = serialize(results, job.result_format, job.graph_format, job.max_rows, job.max_bytes)

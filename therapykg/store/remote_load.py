@@ -19,8 +19,12 @@ def _current(client: httpx.Client, store: str) -> str | None:
     if response.status_code == 404:
         return None
     response.raise_for_status()
+    quad: ox.Quad
     for quad in ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES):
-        if quad.subject.value == CURRENT and quad.predicate.value == SAME_AS:
+        # (A triple term is never a subject in RDF 1.2: the check only narrows the type.)
+        if not isinstance(quad.subject, ox.Triple) and quad.subject.value == CURRENT and quad.predicate.value == SAME_AS:
+            if isinstance(quad.object, ox.Triple):
+                raise ValueError(f"{store}: the current-version pointer in {META_GRAPH} is a triple term, not a graph IRI")
             return quad.object.value
     return None
 

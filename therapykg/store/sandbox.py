@@ -107,7 +107,8 @@ def _install_seccomp(libc: ctypes.CDLL) -> bool:
     prog = SockFprog(len(code) // 8, ctypes.cast(buffer, ctypes.c_void_p))
     if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
         return False
-    return libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(prog), 0, 0) == 0
+    status: int = libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(prog), 0, 0)  # a C int (the default restype)
+    return status == 0
 
 
 def confine_network(mode: str) -> list[str]:

@@ -11,7 +11,7 @@ import struct
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Literal
 
 import pyoxigraph as ox
 
@@ -23,6 +23,9 @@ from therapykg.store.results import serialize
 from therapykg.store.sandbox import confine_network, limit_memory, private_memory_mib
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
+# A term as a job carries it (picklable, and cheaper than pickling a pyoxigraph term):
+# ("iri", value) or ("literal", value, datatype IRI or "", language or "").
+EncodedTerm = tuple[Literal["iri"], str] | tuple[Literal["literal"], str, str, str]
 # Messages between the pool and a worker: an 8-byte length, then a pickle;
 # an answer's body follows its outcome as ``outcome.size`` raw bytes.
 HEADER = struct.Struct("!Q")
@@ -71,8 +74,8 @@ class QueryJob:
     graph_format: str | None = "turtle"
     default_graphs: list[str] = field(default_factory=list)
     named_graphs: list[str] = field(default_factory=list)
-    # variable name -> ("iri", value) or ("literal", value, datatype IRI or "", language or "")
-    substitutions: dict[str, tuple] = field(default_factory=dict)
+    # variable name -> its value (see EncodedTerm)
+    substitutions: dict[str, EncodedTerm] = field(default_factory=dict)
     # None: no limit, for the service's own queries (written by the engine's fast serializer).
     max_rows: int | None = 10_000
     # Instead of a query: dump the whole store in this format (ttl, nt, jsonld, nq, trig).
@@ -117,13 +120,13 @@ def memory_ceiling_mib(store_mib: int) -> int:
     return MEMORY_HEADROOM_MIB + 2 * store_mib + (QUERY_STACK_BYTES >> 20)
 
 
-def encode_term(term: ox.NamedNode | ox.Literal) -> tuple:
+def encode_term(term: ox.NamedNode | ox.Literal) -> EncodedTerm:
     if isinstance(term, ox.NamedNode):
         return ("iri", term.value)
     return ("literal", term.value, "" if term.language else term.datatype.value, term.language or "")
 
 
-def decode_term(encoded: tuple) -> ox.NamedNode | ox.Literal:
+def decode_term(encoded: EncodedTerm) -> ox.NamedNode | ox.Literal:
     if encoded[0] == "iri":
         return ox.NamedNode(encoded[1])
     _, value, datatype, language = encoded

@@ -13,7 +13,7 @@ Parsing and validation are cached, for small queries only.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -23,6 +23,7 @@ from graphql import (
     DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
+    FragmentSpreadNode,
     GraphQLError,
     InlineFragmentNode,
     OperationDefinitionNode,
@@ -134,7 +135,7 @@ def _own_counts(selection_set: SelectionSetNode) -> _Counts:
                     stack.append((selection.selection_set, inner))
             elif isinstance(selection, InlineFragmentNode):
                 stack.append((selection.selection_set, level))
-            else:
+            elif isinstance(selection, FragmentSpreadNode):
                 counts.spreads.append((selection.name.value, level))
     return counts
 
@@ -200,7 +201,7 @@ def request_limits(limits: Limits) -> type[SchemaExtension]:
     class RequestLimitsRule(ValidationRule):
         """Stops validation at its start, before any other rule walks the document."""
 
-        def enter_document(self, node: DocumentNode, *_args) -> None:
+        def enter_document(self, node: DocumentNode, *_args: object) -> None:
             problem = document_problem(node.definitions, limits)
             if problem:
                 raise ValidationAbortedError(problem)
@@ -210,7 +211,7 @@ def request_limits(limits: Limits) -> type[SchemaExtension]:
             super().__init__(context)
             self.rule_context.remaining_complexity_budget = limits.overlap_steps
 
-        def enter_selection_set(self, *args) -> None:
+        def enter_selection_set(self, *args: Any) -> None:
             try:
                 super().enter_selection_set(*args)
             except ValidationAbortedError:
@@ -222,17 +223,20 @@ def request_limits(limits: Limits) -> type[SchemaExtension]:
     class RequestLimits(SchemaExtension):
         cached = False
 
-        def on_parse(self):
-            context = self.execution_context
-            count, problem = scan(context.query, tokens=limits.tokens, nesting=limits.nesting)
+        def on_parse(self) -> Iterator[None]:
+            context, query = self.execution_context, self.execution_context.query
+            if query is None:  # no source: the document comes ready-made (strawberry refuses a request with neither)
+                yield
+                return
+            count, problem = scan(query, tokens=limits.tokens, nesting=limits.nesting)
             if problem:
                 raise GraphQLError(problem)
             self.cached = count <= _CACHED_TOKENS
             if self.cached:
-                context.graphql_document = _parse(context.query)
+                context.graphql_document = _parse(query)
             yield  # strawberry parses the others
 
-        def on_validate(self):
+        def on_validate(self) -> Iterator[None]:
             context = self.execution_context
             context.validation_rules = (RequestLimitsRule, *(BoundedOverlapRule if r is OverlappingFieldsCanBeMergedRule else r
                                                              for r in context.validation_rules))

@@ -8,8 +8,8 @@ from enum import Enum
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
-from strawberry.types import Info
 
+from therapykg.api.graphql.context import GraphQLInfo
 from therapykg.api.graphql.limits import Limits, request_limits
 from therapykg.api.graphql.types.adverse_event import AdverseReaction
 from therapykg.api.graphql.types.alternative import Alternative
@@ -114,12 +114,12 @@ def _after(cursor: str) -> str:
 @strawberry.type
 class Query:
     @strawberry.field(description="A therapy by id (compact IRI such as tkgr:blinatumomab, or its name).")
-    async def therapy(self, info: Info, id: strawberry.ID) -> Therapy | None:
+    async def therapy(self, info: GraphQLInfo, id: strawberry.ID) -> Therapy | None:
         found = await load(info, "Therapy", [to_iri(id)])
         return found[0] if found else None
 
     @strawberry.field(description="Therapies, filtered, ordered and paginated (Relay connection with totalCount).")
-    async def therapies(self, info: Info, filter: TherapyFilter | None = None, order_by: TherapyOrder = TherapyOrder.NAME,
+    async def therapies(self, info: GraphQLInfo, filter: TherapyFilter | None = None, order_by: TherapyOrder = TherapyOrder.NAME,
                         first: int = 20, after: str | None = None) -> TherapyConnection:
         catalog.check_page_size(first)
         loaders = info.context.loaders
@@ -133,21 +133,21 @@ class Query:
                                  page_info=PageInfo(has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None))
 
     @strawberry.field(description="Approved indications, of one therapy or of all.")
-    async def indications(self, info: Info, therapy: strawberry.ID | None = None) -> list[Indication]:
+    async def indications(self, info: GraphQLInfo, therapy: strawberry.ID | None = None) -> list[Indication]:
         found = await catalog.claims(info.context.loaders, "Indication", "indicationTherapy", _iri(therapy))
         return [Indication.from_node(n) for n in found]
 
     @strawberry.field(description="Clinical trials, ordered by name.")
-    async def trials(self, info: Info) -> list[ClinicalTrial]:
+    async def trials(self, info: GraphQLInfo) -> list[ClinicalTrial]:
         return [ClinicalTrial.from_node(n) for n in await catalog.trials(info.context.loaders)]
 
     @strawberry.field(description="Adverse reaction claims, of one therapy or of all.")
-    async def adverse_events(self, info: Info, therapy: strawberry.ID | None = None) -> list[AdverseReaction]:
+    async def adverse_events(self, info: GraphQLInfo, therapy: strawberry.ID | None = None) -> list[AdverseReaction]:
         found = await catalog.claims(info.context.loaders, "AdverseReaction", "forTherapy", _iri(therapy))
         return [AdverseReaction.from_node(n) for n in found]
 
     @strawberry.field(description="Monitoring requirements of a therapy; with `cycle`, those that apply in that cycle.")
-    async def monitoring(self, info: Info, therapy: strawberry.ID, cycle: int | None = None) -> list[MonitoringRequirement]:
+    async def monitoring(self, info: GraphQLInfo, therapy: strawberry.ID, cycle: int | None = None) -> list[MonitoringRequirement]:
         (found,) = await info.context.loaders.nodes([to_iri(therapy)])
         if not found.is_a("Therapy"):
             raise UserInputError(f"no therapy {therapy!r}")
@@ -156,7 +156,7 @@ class Query:
     @strawberry.field(description="Dose modification rules evaluated for a reported event: per source, the rules that apply in this "
                                   "setting to this patient and their actions in order (doses for this patient, waiting times and what "
                                   "they are counted from), what the report must add to decide the others, and the grading system.")
-    async def dose_modification(self, info: Info, therapy: strawberry.ID, setting: Setting, patient: PatientInput,
+    async def dose_modification(self, info: GraphQLInfo, therapy: strawberry.ID, setting: Setting, patient: PatientInput,
                                          event: strawberry.ID, grade: int | None = None, duration_days: float | None = None,
                                          recurred: bool | None = None, condition: strawberry.ID | None = None,
                                          occurrences: int | None = None, current_dose: DoseInput | None = None) -> list[DoseModificationAnswer]:
@@ -167,7 +167,7 @@ class Query:
     @strawberry.field(description="The dose modification rules of a therapy for an event at a grade (and condition), as the sources "
                                   "state them, with their ordered actions: for every patient and setting. doseModification evaluates "
                                   "them for one patient in one setting.")
-    async def dose_modification_rules(self, info: Info, therapy: strawberry.ID, event: strawberry.ID, grade: int,
+    async def dose_modification_rules(self, info: GraphQLInfo, therapy: strawberry.ID, event: strawberry.ID, grade: int,
                                 condition: strawberry.ID | None = None) -> list[DoseModificationRule]:
         grade = catalog.ctcae_grade(grade)  # checked before the ids
         event_iri, condition_iri = to_iri(event), _iri(condition)
@@ -175,21 +175,21 @@ class Query:
         return [DoseModificationRule.from_node(n) for n in rules]
 
     @strawberry.field(description="Alternatives to a therapy, optionally in one setting, with applicability and the reason.")
-    async def alternatives(self, info: Info, to: strawberry.ID, setting: Setting | None = None) -> list[Alternative]:
+    async def alternatives(self, info: GraphQLInfo, to: strawberry.ID, setting: Setting | None = None) -> list[Alternative]:
         found = await catalog.alternatives(info.context.loaders, to_iri(to), TKG + setting.value if setting else None)
         return [Alternative.from_node(n) for n in found]
 
     @strawberry.field(description="Every recorded disagreement between sources.")
-    async def conflicts(self, info: Info) -> list[Conflict]:
+    async def conflicts(self, info: GraphQLInfo) -> list[Conflict]:
         return [Conflict.from_node(n) for n in await catalog.conflicts(info.context.loaders)]
 
     @strawberry.field(description="Any resource of the graph by id.")
-    async def node(self, info: Info, id: strawberry.ID) -> Resource | None:
+    async def node(self, info: GraphQLInfo, id: strawberry.ID) -> Resource | None:
         (found,) = await info.context.loaders.nodes([to_iri(id)])
         return as_resource(found) if found.exists else None
 
     @strawberry.field(description="A side-by-side comparison of two or more therapies over the chosen aspects (all by default). A cell with no data says so; values that cannot be compared on the same scale carry their context.")
-    async def compare_therapies(self, info: Info, ids: list[strawberry.ID], aspects: list[Aspect] | None = None) -> Comparison:
+    async def compare_therapies(self, info: GraphQLInfo, ids: list[strawberry.ID], aspects: list[Aspect] | None = None) -> Comparison:
         if len(ids) > 8:
             raise UserInputError("compare at most 8 therapies at a time")
         try:
@@ -200,13 +200,13 @@ class Query:
 
     @strawberry.field(description="The dose of a therapy for a patient on a day of a cycle in a setting: one answer per source "
                                   "that has a regimen for it, each with the dose for this patient or the reason there is none.")
-    async def dose(self, info: Info, therapy: strawberry.ID, setting: Setting, patient: PatientInput, cycle: int, day: int,
+    async def dose(self, info: GraphQLInfo, therapy: strawberry.ID, setting: Setting, patient: PatientInput, cycle: int, day: int,
                    response: ResponseStatus | None = None) -> list[DoseAnswer]:
         question = DoseQuestion(TKG + setting.value, patient.to_domain(), cycle, day, response.to_domain() if response else None)
         return [DoseAnswer.from_domain(a) for a in await dose_answers(info.context.loaders, to_iri(therapy), question)]
 
     @strawberry.field(description="The dose for a patient on a cycle day, computed from a regimen of the graph (weight band, basis, cap), with the rule and its source.")
-    async def dose_calculation(self, info: Info, regimen: strawberry.ID, weight_kg: float, cycle: int, day: int,
+    async def dose_calculation(self, info: GraphQLInfo, regimen: strawberry.ID, weight_kg: float, cycle: int, day: int,
                                body_surface_area_m2: float | None = None, height_cm: float | None = None) -> DoseCalculation:
         return DoseCalculation.from_domain(await calculate(info.context.loaders, to_iri(regimen), weight_kg=weight_kg, cycle=cycle,
                                                            day=day, bsa_m2=body_surface_area_m2, height_cm=height_cm))

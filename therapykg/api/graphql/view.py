@@ -20,23 +20,31 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import cached_property, partial
-from typing import Any, TypeVar
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, overload
 
 from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.websockets import WebSocket
 from strawberry import UNSET
 from strawberry.asgi import GraphQL, HTTPException
 from strawberry.http import GraphQLRequestData, process_result
 from strawberry.types import ExecutionResult
 
+from therapykg.api.graphql.context import Context
 from therapykg.api.graphql.limits import json_problem
 from therapykg.api.graphql.schema import INTERNAL_ERROR, schema
-from therapykg.domain.loaders import Loaders
-from therapykg.store.engine import Backend, Selector
+from therapykg.api.settings import Settings
+from therapykg.store.engine import Engine, Selector
+
+if TYPE_CHECKING:  # strawberry's request adapter, named through strawberry (its own dependency defines it)
+    from strawberry.http.async_base_view import AsyncHTTPRequestAdapter
 
 T = TypeVar("T")
+
+# A cached result's key: the graph version, the query, its variables (as JSON) and the operation's name.
+_Key: TypeAlias = tuple[str | None, str | None, str, str | None]
 
 PAGE = """<!doctype html>
 <html lang="en">
@@ -67,18 +75,6 @@ query CompareAntiCD19AndCD22 {
 """
 
 
-@dataclass
-class Context:
-    backend: Backend
-    request: Request | None = None
-    response: Response | None = None
-
-    @cached_property
-    def loaders(self) -> Loaders:
-        """Made at first use, on the event loop that runs the request: a DataLoader belongs to one loop."""
-        return Loaders(self.backend)
-
-
 def _errors(message: str, *, status: int) -> JSONResponse:
     return JSONResponse({"errors": [{"message": message}]}, status_code=status)
 
@@ -95,17 +91,17 @@ class _Encoded(ExecutionResult):
 class _ResultCache:
     """Encoded results, least recently used out first, at most ``size`` bytes in all."""
 
-    def __init__(self, *, size: int):
+    def __init__(self, *, size: int) -> None:
         self.size, self.held = size, 0
-        self._results: OrderedDict[tuple, _Encoded] = OrderedDict()
+        self._results: OrderedDict[_Key, _Encoded] = OrderedDict()
 
-    def get(self, key: tuple) -> _Encoded | None:
+    def get(self, key: _Key) -> _Encoded | None:
         found = self._results.get(key)
         if found is not None:
             self._results.move_to_end(key)
         return found
 
-    def put(self, key: tuple, result: _Encoded, *, entries: int) -> None:
+    def put(self, key: _Key, result: _Encoded, *, entries: int) -> None:
         """Keep ``result``, and at most ``entries`` results (0: none)."""
         if not entries or len(result.body) > self.size or key in self._results:
             return
@@ -126,20 +122,21 @@ def _run_until(run: Callable[[], Awaitable[T]], deadline: float, loop_factory: C
         return runner.run(asyncio.wait_for(run(), remaining))
 
 
-class TherapyGraphQL(GraphQL):
+class TherapyGraphQL(GraphQL[Context, None]):
     """``threads`` run requests (Python holds one at a time: more would only
     take turns with the event loop); bodies may nest ``json_nesting`` deep;
     cached results take at most ``cache_bytes``."""
 
-    def __init__(self, *, threads: int = 2, json_nesting: int = 32, cache_bytes: int = 32 << 20, **options):
+    def __init__(self, *, threads: int = 2, json_nesting: int = 32, cache_bytes: int = 32 << 20, **options: Any) -> None:
         super().__init__(schema, **options)
         self._threads = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="graphql")
         self._json_nesting = json_nesting
         self._cache = _ResultCache(size=cache_bytes)
 
-    async def get_context(self, request: Request, response: Response) -> Context:
-        state = request.app.state
-        backend = Selector(state.engine, state.settings.query_timeout, loop=asyncio.get_running_loop())
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
+        engine: Engine = request.app.state.engine
+        settings: Settings = request.app.state.settings
+        backend = Selector(engine, settings.query_timeout, loop=asyncio.get_running_loop())
         return Context(backend=backend, request=request, response=response)
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
@@ -147,7 +144,13 @@ class TherapyGraphQL(GraphQL):
         config = json.dumps({"endpoint": str(request.url_for("graphql")), "query": DEFAULT_QUERY}).replace("</", "<\\/")
         return HTMLResponse(PAGE.format(static=static, config=config))
 
-    async def run(self, request: Request, context: Any = UNSET, root_value: Any = UNSET) -> Response:
+    @overload
+    async def run(self, request: Request, context: Context = UNSET, root_value: None = UNSET) -> Response: ...
+
+    @overload
+    async def run(self, request: WebSocket, context: Context = UNSET, root_value: None = UNSET) -> WebSocket: ...
+
+    async def run(self, request: Request | WebSocket, context: Context = UNSET, root_value: None = UNSET) -> Response | WebSocket:
         try:
             return await super().run(request, context, root_value)
         except HTTPException as exc:
@@ -169,17 +172,21 @@ class TherapyGraphQL(GraphQL):
             raise HTTPException(400, "The request body must be a JSON object.")
         return value
 
-    async def parse_http_body(self, request) -> GraphQLRequestData:
-        data = await super().parse_http_body(request)  # batching is off: never a list
+    async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData:
+        data = await super().parse_http_body(request)
+        if isinstance(data, list):  # a batch: strawberry refuses one first, as batching is off
+            raise HTTPException(400, "Batching is not enabled")
         if not isinstance(data.operation_name, str | None):
             raise HTTPException(400, "The GraphQL operation's `operationName` must be a string or null, if provided.")
         return data
 
-    async def execute_single(self, request, request_adapter, sub_response, context, root_value, request_data) -> ExecutionResult:
-        settings = request.app.state.settings
+    async def execute_single(self, request: Request, request_adapter: AsyncHTTPRequestAdapter, sub_response: Response,
+                             context: Context, root_value: None, request_data: GraphQLRequestData) -> ExecutionResult:
+        settings: Settings = request.app.state.settings
+        engine: Engine = request.app.state.engine
         # The graph is read-only between builds: a result is valid for its version.
-        key = (request.app.state.engine.version, request_data.query, json.dumps(request_data.variables, sort_keys=True),
-               request_data.operation_name)
+        key: _Key = (engine.version, request_data.query, json.dumps(request_data.variables, sort_keys=True),
+                     request_data.operation_name)
         if (cached := self._cache.get(key)) is not None:
             return cached
         run = partial(self._execute_encoded, request, request_adapter, sub_response, context, root_value, request_data)
@@ -196,11 +203,12 @@ class TherapyGraphQL(GraphQL):
             self._cache.put(key, result, entries=settings.graphql_cache_size)
         return result
 
-    async def _execute_encoded(self, *args) -> _Encoded:
+    async def _execute_encoded(self, request: Request, request_adapter: AsyncHTTPRequestAdapter, sub_response: Response,
+                               context: Context, root_value: None, request_data: GraphQLRequestData) -> _Encoded:
         """On a pool thread: the result, and its response body."""
-        result = await super().execute_single(*args)
-        refused = bool(result.errors) and result.data is None and all(
-            e.path is None and e.message != INTERNAL_ERROR for e in result.errors)
+        result = await super().execute_single(request, request_adapter, sub_response, context, root_value, request_data)
+        errors = result.errors or []
+        refused = bool(errors) and result.data is None and all(e.path is None and e.message != INTERNAL_ERROR for e in errors)
         body = self.encode_json(process_result(result))
         return _Encoded(data=None, errors=result.errors, body=body.encode() if isinstance(body, str) else body, refused=refused)
 

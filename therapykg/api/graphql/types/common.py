@@ -3,9 +3,11 @@ the Claim interface that every sourced statement implements."""
 
 from __future__ import annotations
 
-import strawberry
-from strawberry.types import Info
+from typing import TypedDict
 
+import strawberry
+
+from therapykg.api.graphql.context import GraphQLInfo
 from therapykg.api.graphql.ontology_text import definition
 from therapykg.api.graphql.types.fields import link, links, reverse
 from therapykg.domain import evidence
@@ -92,7 +94,7 @@ class Citation:
                    article_references=citation.article_references)
 
 
-async def citations(info: Info, node: Node) -> list[Citation]:
+async def citations(info: GraphQLInfo, node: Node) -> list[Citation]:
     loaders = info.context.loaders
     sources = await loaders.nodes(node.refs(PROV_DERIVED))
     references = await loaders.nodes(node.tkg_refs("citedReference"))
@@ -121,20 +123,30 @@ class Claim(Resource):
     _node: strawberry.Private[Node]
 
     @strawberry.field(description="The sources of this claim, with section and the article's reference numbers.")
-    async def sources(self, info: Info) -> list[Citation]:
+    async def sources(self, info: GraphQLInfo) -> list[Citation]:
         return await citations(info, self._node)
 
     conflicts = reverse("conflictingClaim", to="Conflict", description="Recorded disagreements this claim takes part in.")
 
     @strawberry.field(description="Whether another source disagrees with this claim (it takes part in a recorded conflict).")
-    async def disputed(self, info: Info) -> bool:
+    async def disputed(self, info: GraphQLInfo) -> bool:
         return bool(await info.context.loaders.referring(TKG + "conflictingClaim", self._node.iri))
 
     source_issues = links("hasSourceIssue", to="Concept",
                           description="Problems flagged in the source as stated (for example a probable unit error).")
 
 
-def claim_fields(node: Node) -> dict:
+class ClaimFields(TypedDict):
+    """The Claim interface's stored fields, as keyword arguments."""
+
+    id: strawberry.ID
+    label: str
+    summary: str | None
+    comment: str | None
+    _node: Node
+
+
+def claim_fields(node: Node) -> ClaimFields:
     """The Claim interface's stored fields for ``node``."""
     return {"id": strawberry.ID(to_id(node.iri)), "label": node.label, "summary": node.tkg1("summary"),
             "comment": node.first(RDFS_COMMENT), "_node": node}

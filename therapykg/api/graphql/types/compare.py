@@ -8,8 +8,12 @@ import strawberry
 from therapykg.api.graphql.types.common import Citation, Quantity
 from therapykg.domain import compare
 
-Aspect = strawberry.enum(compare.Aspect, name="Aspect", description="What a comparison covers.")
-CellStatus = strawberry.enum(compare.CellStatus, name="CellStatus", description="Whether a cell has data.")
+# The domain's enums as GraphQL enums: strawberry.enum marks the class itself,
+# so the names are plain aliases of the domain's classes (types, to mypy).
+Aspect = compare.Aspect
+CellStatus = compare.CellStatus
+strawberry.enum(Aspect, name="Aspect", description="What a comparison covers.")
+strawberry.enum(CellStatus, name="CellStatus", description="Whether a cell has data.")
 
 
 @strawberry.type(description="The context a value belongs to; values with different contexts are not directly comparable.")

@@ -43,8 +43,10 @@ class ResponseStatus(Enum):
         return dosing.RESPONSES[self.value]
 
 
-DoseStatus = strawberry.enum(dosing.Status, name="DoseStatus",
-                             description="What a source says about this patient, cycle and day.")
+# The domain's enum as a GraphQL enum: strawberry.enum marks the class itself,
+# so the name is a plain alias of the domain's class (a type, to mypy).
+DoseStatus = dosing.Status
+strawberry.enum(DoseStatus, name="DoseStatus", description="What a source says about this patient, cycle and day.")
 
 
 @strawberry.input(description="A dose, as a value and a UCUM unit (for example 28 ug/d).")

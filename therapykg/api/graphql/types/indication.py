@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.types import Info
 
+from therapykg.api.graphql.context import GraphQLInfo
 from therapykg.api.graphql.ontology_text import definition
 from therapykg.api.graphql.types.common import Claim, Concept, Quantity, Resource, claim_fields, quantity
 from therapykg.api.graphql.types.fields import link, links, load
@@ -18,7 +18,7 @@ class Disease(Resource):
     _node: strawberry.Private[Node]
 
     @strawberry.field(description="The disease's classes (for example B-cell precursor ALL).")
-    async def classes(self, info: Info) -> list[Concept]:
+    async def classes(self, info: GraphQLInfo) -> list[Concept]:
         return await load(info, "Concept", sorted(self._node.types))
 
     @classmethod

@@ -45,7 +45,10 @@ class PharmacologyClaim(Claim):
 
     @classmethod
     def from_node(cls, node: Node) -> PharmacologyClaim:
-        return cls(**claim_fields(node), kind=pharmacology_kind(node), value=quantity(node, "value"),
+        kind = pharmacology_kind(node)
+        if kind is None:  # the registry makes this type only of claims of these kinds (CLAIM_TYPES, accepts)
+            raise ValueError(f"{node.iri} is none of {[k.value for k in PharmacologyKind]}")
+        return cls(**claim_fields(node), kind=kind, value=quantity(node, "value"),
                    incidence=quantity(node, "incidence"), boolean_value=node.tkg1("booleanValue"),
                    dose_adjustment_needed=node.tkg1("doseAdjustmentNeeded"),
                    clinically_significant=node.tkg1("clinicallySignificant"), enzyme=node.tkg1("affectsEnzyme"),

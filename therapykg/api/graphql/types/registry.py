@@ -4,9 +4,10 @@ the type of its most specific class, and a link names the type it leads to."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from importlib import import_module
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 import strawberry
 
@@ -64,10 +65,18 @@ RESOURCE_TYPES = (
 RESOURCE_DEFAULT = "Concept"  # any other labelled resource
 
 
+class NodeType(Protocol):
+    """A GraphQL object type made from a graph node (its ``from_node`` classmethod).
+    Which type is known only at run time, by name: what it makes is Any."""
+
+    def from_node(self, node: Node) -> Any: ...
+
+
 @cache
-def graphql_type(name: str) -> type:
+def graphql_type(name: str) -> NodeType:
     """The GraphQL type called ``name``."""
-    return getattr(import_module(f"{_PACKAGE}.{MODULES[name]}"), name)
+    found: NodeType = getattr(import_module(f"{_PACKAGE}.{MODULES[name]}"), name)
+    return found
 
 
 def annotation(name: str) -> Any:
@@ -85,25 +94,25 @@ def type_of_class(local_class: str) -> str:
     return dict(CLAIM_TYPES + RESOURCE_TYPES)[local_class]
 
 
-def as_claim(node: Node):
+def as_claim(node: Node) -> Any:
     """A claim as the type of its most specific claim class."""
     return graphql_type(_most_specific(node, CLAIM_TYPES, CLAIM_DEFAULT)).from_node(node)
 
 
-def as_resource(node: Node):
+def as_resource(node: Node) -> Any:
     """Any resource: therapy, trial, source, conflict, claim, disease, state, population, or a concept."""
     name = _most_specific(node, RESOURCE_TYPES, RESOURCE_DEFAULT)
     return as_claim(node) if name == "Claim" else graphql_type(name).from_node(node)
 
 
-_INTERFACES = {"Claim": as_claim, "Resource": as_resource}
+_INTERFACES: dict[str, Callable[[Node], Any]] = {"Claim": as_claim, "Resource": as_resource}
 
 
-def from_nodes(name: str, nodes: list[Node]) -> list:
+def from_nodes(name: str, nodes: list[Node]) -> list[Any]:
     """``nodes`` as the type ``name`` (an interface: as each node's own type).
     A type with an ``accepts(node)`` classmethod leaves out the nodes it does not accept."""
     if name in _INTERFACES:
         return [_INTERFACES[name](n) for n in nodes]
     cls = graphql_type(name)
-    accepts = getattr(cls, "accepts", None)
+    accepts: Callable[[Node], bool] | None = getattr(cls, "accepts", None)
     return [cls.from_node(n) for n in nodes if accepts is None or accepts(n)]

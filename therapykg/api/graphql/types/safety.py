@@ -32,5 +32,7 @@ class SafetyStatement(Claim):
     @classmethod
     def from_node(cls, node: Node) -> SafetyStatement:
         kind = next((k for k in SafetyKind if node.is_a(k.value)), None)
+        if kind is None:  # the ontology has no safety statement outside these subclasses
+            raise ValueError(f"{node.iri} is a safety statement of none of the kinds {[k.value for k in SafetyKind]}")
         return cls(**claim_fields(node), kind=kind, recommendations=node.texts(TKG + "recommendation"),
                    rationale=node.tkg1("rationale"))

@@ -4,27 +4,37 @@ every claim about them."""
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING, Annotated, TypeAlias
 
 import strawberry
-from strawberry.types import Info
 
+from therapykg.api.graphql.context import GraphQLInfo
 from therapykg.api.graphql.ontology_text import definition
 from therapykg.api.graphql.types.common import Citation, Resource, citations
 from therapykg.api.graphql.types.fields import links, load, referring, reverse
-from therapykg.api.graphql.types.registry import annotation, from_nodes
+from therapykg.api.graphql.types.registry import from_nodes
 from therapykg.domain import catalog, kinds
 from therapykg.domain.ids import to_id
 from therapykg.domain.kinds import therapy_kind
 from therapykg.domain.nodes import SKOS, Node
 from therapykg.namespaces import TKG
 
-TherapyKind = strawberry.enum(kinds.TherapyKind, name="TherapyKind", description=definition("Therapy"))
+if TYPE_CHECKING:  # at run time the types stay apart; strawberry finds them lazily
+    from therapykg.api.graphql.types.monitoring import MonitoringRequirement
+    from therapykg.api.graphql.types.safety import SafetyKind, SafetyStatement
+    from therapykg.api.graphql.types.trial import ClinicalTrial
 
-# Types of other modules that the hand-written fields below return or take.
-ClinicalTrialType = annotation("ClinicalTrial")
-MonitoringRequirementType = annotation("MonitoringRequirement")
-SafetyKindType = annotation("SafetyKind")
-SafetyStatementType = annotation("SafetyStatement")
+# The domain's enum as a GraphQL enum: strawberry.enum marks the class itself,
+# so the name is a plain alias of the domain's class (a type, to mypy).
+TherapyKind = kinds.TherapyKind
+strawberry.enum(TherapyKind, name="TherapyKind", description=definition("Therapy"))
+
+# Types of other modules that the hand-written fields below return or take,
+# resolved when strawberry builds the schema (what registry.annotation makes).
+ClinicalTrialType: TypeAlias = Annotated["ClinicalTrial", strawberry.lazy("therapykg.api.graphql.types.trial")]
+MonitoringRequirementType: TypeAlias = Annotated["MonitoringRequirement", strawberry.lazy("therapykg.api.graphql.types.monitoring")]
+SafetyKindType: TypeAlias = Annotated["SafetyKind", strawberry.lazy("therapykg.api.graphql.types.safety")]
+SafetyStatementType: TypeAlias = Annotated["SafetyStatement", strawberry.lazy("therapykg.api.graphql.types.safety")]
 
 
 # Prefix of each identifier scheme in the mapping IRIs.
@@ -70,7 +80,7 @@ class Therapy(Resource):
     applicable_diseases = links("applicableDisease", to="Concept")
 
     @strawberry.field(description="The sources of the therapy's description and identifiers.")
-    async def sources(self, info: Info) -> list[Citation]:
+    async def sources(self, info: GraphQLInfo) -> list[Citation]:
         return await citations(info, self._node)
 
     indications = reverse("indicationTherapy", to="Indication")
@@ -78,7 +88,7 @@ class Therapy(Resource):
     premedications = reverse("regimenFor", of_class="Premedication")
 
     @strawberry.field(description=definition("MonitoringRequirement") + " With `cycle`, only those that apply in that cycle.")
-    async def monitoring(self, info: Info, cycle: int | None = None) -> list[MonitoringRequirementType]:
+    async def monitoring(self, info: GraphQLInfo, cycle: int | None = None) -> list[MonitoringRequirementType]:
         return from_nodes("MonitoringRequirement", await catalog.monitoring(info.context.loaders, self._node.iri, cycle))
 
     administration = reverse("forTherapy", of_class="AdministrationRequirement")
@@ -86,7 +96,7 @@ class Therapy(Resource):
     dose_modification_rules = reverse("forTherapy", of_class="DoseModificationRule")
 
     @strawberry.field(description=definition("SafetyStatement") + " Optionally of one kind.")
-    async def safety(self, info: Info, kind: SafetyKindType | None = None) -> list[SafetyStatementType]:
+    async def safety(self, info: GraphQLInfo, kind: SafetyKindType | None = None) -> list[SafetyStatementType]:
         found = await referring(info, self._node.iri, "forTherapy", "SafetyStatement", of_class="SafetyStatement")
         return [s for s in found if kind is None or s.kind == kind]
 
@@ -97,7 +107,7 @@ class Therapy(Resource):
     alternatives = reverse("alternativeTo", to="Alternative", description="Alternatives to this therapy.")
 
     @strawberry.field(description="Trials with an arm that gives this therapy.")
-    async def trials(self, info: Info) -> list[ClinicalTrialType]:
+    async def trials(self, info: GraphQLInfo) -> list[ClinicalTrialType]:
         loaders = info.context.loaders
         arms = await loaders.referring(TKG + "armIntervention", self._node.iri)
         per_arm = await asyncio.gather(*(loaders.referring(TKG + "hasArm", arm) for arm in arms))

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.types import Info
 
+from therapykg.api.graphql.context import GraphQLInfo
 from therapykg.api.graphql.ontology_text import definition
 from therapykg.api.graphql.types.common import Citation, Claim, Quantity, Resource, citations, claim_fields, quantity
 from therapykg.api.graphql.types.fields import link, links, reverse
@@ -37,7 +37,7 @@ class ClinicalTrial(Resource):
     outcomes = reverse("inTrial", to="EfficacyOutcome", description="The outcomes reported from this trial.")
 
     @strawberry.field(description="The sources of the trial's name, identifier and design.")
-    async def sources(self, info: Info) -> list[Citation]:
+    async def sources(self, info: GraphQLInfo) -> list[Citation]:
         return await citations(info, self._node)
 
     @classmethod
