@@ -22,7 +22,7 @@ from therapykg.store.pool import MIN_RUN_SECONDS
 from therapykg.store.portable import expand_construct_where, standard_json, standard_xml
 from therapykg.store.results import Serializable, serialize
 from therapykg.store.terms import as_solutions
-from therapykg.store.versions import POINTER
+from therapykg.store.versions import pointer_query
 from therapykg.store.worker import DUMP_FORMATS, QueryJob, QueryOutcome, prepare
 
 log = logging.getLogger("therapykg.remote")
@@ -90,7 +90,7 @@ class RemoteEngine:
 
     async def _refresh(self) -> None:
         try:
-            response = await self._client.post(self.endpoint, data={"query": POINTER},
+            response = await self._client.post(self.endpoint, data={"query": pointer_query()},
                                                headers={"Accept": "application/sparql-results+json"}, timeout=5)
             response.raise_for_status()
             rows = response.json()["results"]["bindings"]
