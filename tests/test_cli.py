@@ -62,9 +62,14 @@ def test_compare_csv_has_source_markers():
     assert rows[0] == ["aspect", "row", "tkgr:blinatumomab", "tkgr:inotuzumab-ozogamicin"]
     crcri = next(r for r in rows if r[1].startswith("CR/CRi rate"))
     # The article's joined range, flagged, beside the TOWER report's own endpoint.
-    assert crcri[2] == "34-44 % vs 16-25 % (standard chemotherapy) (disputed) [1 ref 1]; 44 % vs 25 % (standard chemotherapy) (disputed) [2]"
-    assert crcri[3] == "73.8 % vs 30.9 % (standard chemotherapy) [3]"
-    assert ["source", "[3] INO-VATE ALL trial report: inotuzumab ozogamicin versus standard chemotherapy in R/R B-ALL (PMC6618133) (tkgr:source-pmc6618133)"] in rows
+    # eviQ 3404 gives TOWER's 44% vs 25% as CR+CRi (conflict C17): a second source, a second entry.
+    assert crcri[2] == ("34-44 % vs 16-25 % (standard chemotherapy) (disputed) [1 ref 1]; "
+                        "44 % vs 25 % (standard chemotherapy) [TOWER; phase III, randomized 2:1] (disputed) [2]; "
+                        "44 % vs 25 % (standard chemotherapy) [TOWER; phase III, randomized 2:1] (disputed) [3]")
+    # INO-VATE by analysis (conflict C2): the final report's rate for all 326, the primary analysis for the first 218.
+    assert crcri[3] == ("73.8 % vs 30.9 % (standard chemotherapy) [INO-VATE ALL; randomized 1:1] (disputed) [4]; "
+                        "80.7 % vs 29.4 % (standard chemotherapy) [INO-VATE ALL; randomized 1:1; 88/109] (disputed) [5][6]")
+    assert ["source", "[4] INO-VATE ALL trial report: inotuzumab ozogamicin versus standard chemotherapy in R/R B-ALL (PMC6618133) (tkgr:source-pmc6618133)"] in rows
 
 
 def test_compare_json_and_markdown():

@@ -176,10 +176,12 @@ def test_pediatric_premedication_cap(run):
 
 
 def test_infusion_bags(run):
-    """Which infusion bag durations and pump rates exist? (reference page: 24 h at 10 mL/h, 48 h at 5 mL/h, up to 7 days at 0.6 mL/h)"""
+    """Which infusion bag durations and pump rates exist? (reference page: 24 h at 10 mL/h, 48 h at 5 mL/h, up to 7 days at 0.6 mL/h;
+    alternatives page section 6, current US site: also 72 h and 96 h at 1.8 mL/h)"""
     rows = run("infusion-bags")
     assert {(r["duration"], r["durationUnit"], D(r["rate"]), r["rateUnit"]) for r in rows} == {
-        ("24", "h", D("10"), "mL/h"), ("48", "h", D("5"), "mL/h"), ("7", "d", D("0.6"), "mL/h")}
+        ("24", "h", D("10"), "mL/h"), ("48", "h", D("5"), "mL/h"), ("72", "h", D("1.8"), "mL/h"), ("96", "h", D("1.8"), "mL/h"),
+        ("7", "d", D("0.6"), "mL/h")}
 
 
 # Monitoring ----------------------------------------------------------------
@@ -260,10 +262,12 @@ def test_crs_figures_from_both_sources(run):
 
 
 def test_claims_disagreeing_about_neurotoxicity(run):
-    """Which claims disagree about neurological toxicity? (article 50% vs label about 65%)"""
+    """Which claims disagree about neurological toxicity? (article 50% vs label about 65%; the label figure also in
+    the MIMS Thailand copy of the current label, alternatives page section 6)"""
     rows = run("conflicts-about-event")
     assert {(r["source"], r.get("value"), r.get("comparator")) for r in rows} == {
-        ("tkgr:source-article", "50", None), ("tkgr:source-blincyto-label-incidence", "65", "~")}
+        ("tkgr:source-article", "50", None), ("tkgr:source-blincyto-label-incidence", "65", "~"),
+        ("tkgr:source-mims-th-blincyto-precautions", "65", "~")}
 
 
 # Dose modifications --------------------------------------------------------

@@ -54,7 +54,7 @@ def test_committed_nct_mappings_credit_a_source_that_prints_the_number(graph):
     mappings = _nct_mappings(paths.MAPPINGS_FILE.read_text(encoding="utf-8"))
     assert {row["object_id"] for row in mappings} == {
         "NCT:NCT02013167", "NCT:NCT02003222", "NCT:NCT01207388",
-        "NCT:NCT01564784", "NCT:NCT02435849", "NCT:NCT02614066"}
+        "NCT:NCT01564784", "NCT:NCT02435849", "NCT:NCT02614066", "NCT:NCT02981628"}
     for row in mappings:
         key = (row["subject_id"], row["object_id"].removeprefix("NCT:"))
         assert row["source"] != "tkgr:source-article", row
@@ -74,7 +74,7 @@ def test_every_registry_number_has_its_own_provenance(graph):
     shown = _registry_claims(graph)
     rows = graph.select("""
         SELECT ?trial ?id ?source WHERE { ?trial a tkg:ClinicalTrial ; tkg:registryId ?id ; prov:wasDerivedFrom ?source }""")
-    assert len({r["trial"].value for r in rows}) == 6
+    assert len({r["trial"].value for r in rows}) == 7
     for row in rows:
         key = (compact(row["trial"].value), row["id"].value)
         assert key in shown, f"{key} has no reified registry claim"

@@ -32,7 +32,8 @@ def test_tower_remission_endpoints_as_the_primary_report_gives_them(graph):
           ?claim a tkg:EfficacyOutcome ; tkg:inTrial tkgr:trial-tower ; tkg:forTherapy tkgr:blinatumomab ;
                  prov:wasDerivedFrom {NEJM} ; tkg:metric ?metric ; tkg:comparatorTherapy ?comparator ;
                  tkg:value [ tkg:numericValue ?value ; tkg:unit "%" ] ;
-                 tkg:comparatorValue [ tkg:numericValue ?comparatorValue ; tkg:unit "%" ] }}""")
+                 tkg:comparatorValue [ tkg:numericValue ?comparatorValue ; tkg:unit "%" ] .
+          VALUES ?metric {{ tkg:CompleteRemissionRate tkg:CRCRiRate }} }}""")
     assert {(compact(r["metric"].value), Decimal(r["value"].value), Decimal(r["comparatorValue"].value),
              compact(r["comparator"].value)) for r in rows} == {
         ("tkg:CompleteRemissionRate", Decimal(34), Decimal(16), "tkgr:standard-chemotherapy"),

@@ -261,6 +261,25 @@ def compare(therapies: tuple[str, ...], aspects: tuple[str, ...], fmt: str) -> N
 
 
 @main.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "markdown"]), default="table", show_default=True)
+def coverage(fmt: str) -> None:
+    """How many claims, and from how many sources, back each aspect of each
+    therapy: a therapy-by-aspect matrix showing where the graph is thin."""
+    import therapykg
+    from therapykg import coverage_output
+
+    try:
+        result = therapykg.coverage(therapykg.load_graph())
+    except BuildError as error:
+        _fail(error)
+    if fmt == "table":
+        out.print(coverage_output.as_table(result))
+    else:
+        render = {"csv": coverage_output.as_csv, "json": coverage_output.as_json, "markdown": coverage_output.as_markdown}[fmt]
+        click.echo(render(result), nl=False)
+
+
+@main.command()
 @click.option("--therapy", required=True, help="Therapy id, for example blinatumomab or inotuzumab-ozogamicin.")
 @click.option("--setting", required=True, type=click.Choice(sorted(SETTING_CHOICES)), help="The clinical setting.")
 @click.option("--weight", "weight_kg", type=float, required=True, help="Body weight in kg.")

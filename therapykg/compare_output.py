@@ -35,22 +35,34 @@ class SourceIndex:
         return [f"[{n}] {self.titles[sid]} ({sid})" for sid, n in self.numbers.items()]
 
 
+def _evidence(value) -> str:
+    """Where a value comes from, in brackets: trial, design, patients counted, data cut (those known)."""
+    context = value.context
+    parts = [p for p in (context.trial, context.design, context.counted, context.data_cut) if p]
+    return f" [{'; '.join(parts)}]" if parts else ""
+
+
 def _cell_text(cell, index: SourceIndex) -> str:
     if cell.status == CellStatus.NOT_REPORTED:
         return f"({cell.note})"
-    return "; ".join(f"{v.text}{' (disputed)' if v.disputed else ''} {index.markers(v)}" for v in cell.values)
+    return "; ".join(f"{v.text}{_evidence(v)}{' (disputed)' if v.disputed else ''} {index.markers(v)}" for v in cell.values)
+
+
+def _row_label(row) -> str:
+    if row.comparable:
+        return row.label
+    return f"{row.label} * ({row.note})" if row.note else f"{row.label} *"
 
 
 def _rows(comparison: Comparison, index: SourceIndex) -> list[list[str]]:
-    return [[row.aspect.value, row.label + ("" if row.comparable else " *"), *(_cell_text(c, index) for c in row.cells)]
-            for row in comparison.rows]
+    return [[row.aspect.value, _row_label(row), *(_cell_text(c, index) for c in row.cells)] for row in comparison.rows]
 
 
 def as_table(comparison: Comparison) -> tuple[Table, list[str]]:
     index = SourceIndex()
     table = Table("aspect", "row", *(t.label for t in comparison.therapies), show_lines=True,
                   title="therapykg comparison (research use, not for clinical decisions)",
-                  caption="* values from different trials or populations: not directly comparable")
+                  caption="* not directly comparable (the row says why)")
     for row in _rows(comparison, index):
         table.add_row(*row)
     return table, index.footnotes()
@@ -74,7 +86,7 @@ def as_markdown(comparison: Comparison) -> str:
              "|---|---|" + "---|" * len(comparison.therapies)]
     for row in _rows(comparison, index):
         lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |")
-    lines += ["", "\\* values from different trials or populations: not directly comparable.", ""]
+    lines += ["", "\\* not directly comparable (the row says why).", ""]
     lines += [f"- {line}" for line in index.footnotes()]
     return "\n".join(lines) + "\n"
 

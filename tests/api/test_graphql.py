@@ -99,8 +99,9 @@ def test_root_lists(gq):
     data = run(gq, """{ trials { registryId } conflicts { id kind { id } claims { id } }
         indications(therapy: "blinatumomab") { approvalDate } adverseEvents(therapy: "blinatumomab") { id } }""")
     assert sorted(t["registryId"] for t in data["trials"]) == [
-        "NCT01207388", "NCT01564784", "NCT02003222", "NCT02013167", "NCT02435849", "NCT02614066"]
-    assert len(data["conflicts"]) == 14 and all(len(c["claims"]) >= 2 for c in data["conflicts"])
+        "NCT01207388", "NCT01564784", "NCT02003222", "NCT02013167", "NCT02435849", "NCT02614066", "NCT02981628"]
+    # 14 about blinatumomab and ELIANA's registry number; the alternatives' conflicts are counted in their own tests.
+    assert len(data["conflicts"]) >= 14 and all(len(c["claims"]) >= 2 for c in data["conflicts"])
     assert sorted(i["approvalDate"] or "" for i in data["indications"]) == ["", "2018-03", "2024-06"]
     assert len(data["adverseEvents"]) == 12  # CRS in three settings from the label, once with no setting from the article
 
@@ -116,7 +117,9 @@ def test_dose_modification_answers_actions(gq):
     data = run(gq, """{ doseModificationRules(therapy: "blinatumomab", event: "cytokine-release-syndrome", grade: 4) {
         permanentDiscontinuation actions { kind { id } } sources { source { id } } } }""")["doseModificationRules"]
     assert data and all(r["permanentDiscontinuation"] for r in data)
-    assert {r["sources"][0]["source"]["id"] for r in data} == {"tkgr:source-article", "tkgr:source-blincytohcp-adjustments"}
+    # The older label table (PMC4994468) confirms the current site's grade 4 rule.
+    assert {s["source"]["id"] for r in data for s in r["sources"]} == {
+        "tkgr:source-article", "tkgr:source-blincytohcp-adjustments", "tkgr:source-pmc4994468"}
     grade3 = run(gq, """{ doseModificationRules(therapy: "blinatumomab", event: "cytokine-release-syndrome", grade: 3) {
         sources { source { id } } actions { sequence kind { id } targetDose { value unit } after { value unit } } } }""")["doseModificationRules"]
     article = next(r for r in grade3 if r["sources"][0]["source"]["id"] == "tkgr:source-article")
@@ -196,11 +199,11 @@ def test_compare_four_therapies_shows_the_sources_figures(gq):
     assert ino[0]["quantity"]["value"] == 73.8 and ino[0]["context"]["trial"] == "INO-VATE ALL"
     assert ino[0]["sources"][0]["source"]["id"] == "tkgr:source-pmc6618133"
     _, brexu = _values(crcri, "tkgr:brexucabtagene-autoleucel")
-    assert brexu[0]["quantity"]["value"] == 70.9
+    assert 70.9 in {v["quantity"]["value"] for v in brexu}
     cell, _ = _values(crcri, "tkgr:tisagenlecleucel")
     assert cell["status"] == "NOT_REPORTED" and cell["note"] == "not reported in the sources"
     _, tisa = _values(_row(result, "overall remission rate"), "tkgr:tisagenlecleucel")
-    assert tisa[0]["quantity"]["value"] == 81.0
+    assert 81.0 in {v["quantity"]["value"] for v in tisa}
     _, os_ = _values(_row(result, "median overall survival"), "tkgr:blinatumomab")
     assert (os_[0]["quantity"]["value"], os_[0]["hazardRatio"], os_[0]["pValue"]) == (7.7, 0.71, 0.01)
     neuro = _row(result, "neurological toxicity")

@@ -20,7 +20,9 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 from therapykg.domain import compare as comparing
+from therapykg.domain import coverage as covering
 from therapykg.domain import doses, dosing, modification
+from therapykg.domain import label_versions as label_versions_module
 from therapykg.domain.compare import Aspect, Comparison
 from therapykg.domain.ids import UserInputError, to_id, to_iri
 from therapykg.domain.loaders import Loaders
@@ -29,7 +31,7 @@ from therapykg.namespaces import TKG
 from therapykg.store.engine import GraphSelector
 from therapykg.store.graph import KnowledgeGraph
 
-__all__ = ["compare", "dose", "dose_modification"]
+__all__ = ["compare", "coverage", "dose", "dose_modification", "label_differences", "label_versions"]
 
 T = TypeVar("T")
 
@@ -174,5 +176,52 @@ def dose_modification(kg: KnowledgeGraph, *, therapy: str, setting: str, weight_
             setting_iri, patient, await _known(loaders, event, findings, "finding"), grade, duration_days, recurred,
             await _known(loaders, condition, findings, "finding") if condition is not None else None, occurrences, current)
         return await doses.dose_modification_answers(loaders, await _known(loaders, therapy, ("Therapy",), "therapy"), report)
+
+    return _run(kg, work)
+
+
+def coverage(kg: KnowledgeGraph) -> covering.Coverage:
+    """How many claims, and how many distinct sources, back each aspect of
+    each therapy of the graph: where the graph is thin.
+
+    >>> line = coverage(kg).therapy("tkgr:blinatumomab")
+    >>> line.cell(covering.CoverageAspect.BOXED_WARNINGS).claims >= 2
+    True
+    """
+    return _run(kg, covering.coverage)
+
+
+def label_versions(kg: KnowledgeGraph, *, product: str | None = None) -> list[label_versions_module.LabelVersion]:
+    """The label versions of the graph (of ``product``, a therapy id, when
+    given): product, jurisdiction, version date, identifiers where a source
+    shows them, and the sources that reproduce each.
+
+    :raises ValueError: ``product`` is not a therapy.
+    """
+    async def work(loaders: Loaders) -> list[label_versions_module.LabelVersion]:
+        iri = await _known(loaders, product, ("Therapy",), "therapy") if product is not None else None
+        return await label_versions_module.label_versions(loaders, iri)
+
+    return _run(kg, work)
+
+
+def label_differences(kg: KnowledgeGraph, *, product: str, from_version: str, to_version: str,
+                      ) -> label_versions_module.LabelComparison:
+    """What differs between two versions of a product's label: the claims
+    read from one and not the other, and the claims a recorded conflict sets
+    against each other, with the values that differ.
+
+    >>> diff = label_differences(kg, product="blinatumomab", from_version="label-blincyto-us-older",
+    ...                          to_version="label-blincyto-us-current")
+    >>> [(d.change.value, d.kind, [(v.property, v.added) for v in d.values]) for d in diff.differences]
+    [('changed', 'tkg:BoxedWarning', [('tkg:adverseEvent', ['immune effector cell-associated neurotoxicity syndrome']), ('tkg:concernsFinding', ['immune effector cell-associated neurotoxicity syndrome'])])]
+
+    :raises ValueError: ``product`` is not a therapy, or a version is not a label version of it.
+    """
+    async def work(loaders: Loaders) -> label_versions_module.LabelComparison:
+        iri = await _known(loaders, product, ("Therapy",), "therapy")
+        before, after = await asyncio.gather(*[_known(loaders, v, ("LabelVersion",), "label version")
+                                               for v in (from_version, to_version)])
+        return await label_versions_module.label_differences(loaders, iri, before, after)
 
     return _run(kg, work)

@@ -52,6 +52,11 @@ class ValueContext:
     comparator: str | None = None
     assessment: str | None = None
     combination: str | None = None
+    # How the evidence was gathered: the trial's design and phase, the
+    # patients counted (n/N), and when (data cut-off, median follow-up).
+    design: str | None = None
+    counted: str | None = None
+    data_cut: str | None = None
 
 
 @dataclass
@@ -295,13 +300,49 @@ _METRIC_ORDER = ["CRCRiRate", "CompleteRemissionRate", "OverallRemissionRate", "
                  "ThreeYearOverallSurvival", "FiveYearProgressionFreeSurvival", "CompleteMRDResponse", "MRDNegativityRate"]
 
 
+def _design(fetched: _Fetched, trials: list[str]) -> str | None:
+    """A trial's design in words: phase, design, randomization (as the graph states them)."""
+    parts = []
+    for trial in trials:
+        node = fetched.get(trial)
+        phase, design, ratio = node.tkg1("trialPhase"), node.tkg1("trialDesign"), node.tkg1("randomizationRatio")
+        words = [f"phase {phase}" if phase else "", str(design) if design else "", f"randomized {ratio}" if ratio else ""]
+        if any(words):
+            parts.append(", ".join(w for w in words if w))
+    return "; ".join(parts) or None
+
+
+def _counted(value: Quantity | None) -> str | None:
+    if value is None or value.denominator is None:
+        return None
+    return f"{value.numerator}/{value.denominator}" if value.numerator is not None else f"N={value.denominator}"
+
+
+def _data_cut(outcome: Node) -> str | None:
+    cut, follow_up = outcome.tkg1("dataCutoff"), Quantity.from_struct(outcome.tkg1("medianFollowUp"))
+    parts = [f"data cut-off {cut}" if cut else "", f"median follow-up {follow_up.text}" if follow_up else ""]
+    return ", ".join(p for p in parts if p) or None
+
+
+# What makes two values of one row not directly comparable, by the part of their context that differs.
+_DIFFERENCES = (("trial", "different trials"), ("design", "different designs"), ("population", "different populations"),
+                ("setting", "different settings"), ("assessment", "different assessment windows"),
+                ("data_cut", "different data cuts or follow-up"), ("combination", "different combinations"))
+
+
+def _not_comparable_because(contexts: list[ValueContext]) -> list[str]:
+    """Why the values of a row cannot be compared directly (empty when they can)."""
+    return [reason for name, reason in _DIFFERENCES if len({getattr(c, name) for c in contexts}) > 1]
+
+
 def _efficacy_rows(fetched: _Fetched, iris: list[str]) -> list[ComparisonRow]:
     outcomes = {t: _of_kind(fetched, t, "EfficacyOutcome") for t in iris}
     metrics = sorted({m for lst in outcomes.values() for o in lst for m in o.tkg_refs("metric")},
                      key=lambda m: (_METRIC_ORDER.index(m[len(TKG):]) if m[len(TKG):] in _METRIC_ORDER else 99, m))
     rows = []
     for metric in metrics:
-        cells, contexts = [], set()
+        cells: list[ComparisonCell] = []
+        contexts: list[ValueContext] = []
         for t in iris:
             values = []
             for o in (o for o in outcomes[t] if metric in o.tkg_refs("metric")):
@@ -324,15 +365,17 @@ def _efficacy_rows(fetched: _Fetched, iris: list[str]) -> list[ComparisonRow]:
                                        setting=_labels(fetched, o.tkg_refs("inSetting")) or None,
                                        endpoint=fetched.label(metric), comparator=comparator,
                                        assessment=o.tkg1("assessmentWindow"),
-                                       combination=_labels(fetched, o.tkg_refs("inCombinationWith")) or None)
-                contexts.add((context.trial, context.population))
+                                       combination=_labels(fetched, o.tkg_refs("inCombinationWith")) or None,
+                                       design=_design(fetched, o.tkg_refs("inTrial")), counted=_counted(value),
+                                       data_cut=_data_cut(o))
+                contexts.append(context)
                 values.append(_value(fetched, o, "; ".join(parts), quantity=value, comparator_quantity=comp,
                                      hazard_ratio=float(hr) if hr is not None else None,
                                      p_value=float(p) if p is not None else None, context=context))
             cells.append(_cell(t, values))
-        comparable = len(contexts) <= 1
-        rows.append(_row(Aspect.EFFICACY, fetched.label(metric), cells, comparable=comparable,
-                         note=None if comparable else "values come from different trials or populations: not directly comparable"))
+        reasons = _not_comparable_because(contexts)
+        rows.append(_row(Aspect.EFFICACY, fetched.label(metric), cells, comparable=not reasons,
+                         note="not directly comparable: " + "; ".join(reasons) if reasons else None))
     return rows
 
 
@@ -361,7 +404,9 @@ def _adverse_event_rows(fetched: _Fetched, iris: list[str]) -> list[ComparisonRo
                 values.append(_value(fetched, r, "; ".join(parts), quantity=any_grade, comparator_quantity=severe,
                                      context=ValueContext(trial=_labels(fetched, r.tkg_refs("inTrial")) or None,
                                                           setting=_labels(fetched, r.tkg_refs("inSetting")) or None,
-                                                          combination=_labels(fetched, r.tkg_refs("inCombinationWith")) or None)))
+                                                          combination=_labels(fetched, r.tkg_refs("inCombinationWith")) or None,
+                                                          design=_design(fetched, r.tkg_refs("inTrial")),
+                                                          counted=_counted(any_grade))))
             cells.append(_cell(t, values))
         rows.append(_row(Aspect.ADVERSE_EVENTS, fetched.label(event), cells, comparable=False,
                          note="incidences come from different trials and labels"))

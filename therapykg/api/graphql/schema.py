@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 from enum import Enum
+from typing import Annotated
 
 import strawberry
 from graphql import GraphQLError
@@ -15,6 +16,7 @@ from therapykg.api.graphql.types.adverse_event import AdverseReaction
 from therapykg.api.graphql.types.alternative import Alternative
 from therapykg.api.graphql.types.common import Concept, Conflict, Resource, Source
 from therapykg.api.graphql.types.compare import Aspect, Comparison
+from therapykg.api.graphql.types.coverage import Coverage
 from therapykg.api.graphql.types.dose import (
     DoseAnswer,
     DoseCalculation,
@@ -25,6 +27,7 @@ from therapykg.api.graphql.types.dose import (
 )
 from therapykg.api.graphql.types.fields import load
 from therapykg.api.graphql.types.indication import Disease, DiseaseState, Indication, Population
+from therapykg.api.graphql.types.label_version import LabelComparison, LabelVersion
 from therapykg.api.graphql.types.monitoring import AdministrationRequirement, MonitoringRequirement
 from therapykg.api.graphql.types.pharmacology import PharmacologyClaim
 from therapykg.api.graphql.types.regimen import Cycle, DoseStep, Premedication, Regimen
@@ -34,7 +37,7 @@ from therapykg.api.graphql.types.safety import SafetyStatement
 from therapykg.api.graphql.types.statement import Statement
 from therapykg.api.graphql.types.therapy import Therapy, TherapyKind
 from therapykg.api.graphql.types.trial import ClinicalTrial
-from therapykg.domain import catalog
+from therapykg.domain import catalog, coverage, label_versions
 from therapykg.domain.compare import compare
 from therapykg.domain.dose_calculation import calculate
 from therapykg.domain.doses import dose_answers, dose_modification_answers
@@ -197,6 +200,26 @@ class Query:
         except ValueError as exc:
             raise UserInputError(str(exc)) from None
         return Comparison.from_domain(comparison)
+
+    @strawberry.field(description="How many claims, and from how many distinct sources, back each aspect of each therapy of the "
+                                  "graph: a therapy-by-aspect matrix that shows where the graph is thin.")
+    async def coverage(self, info: GraphQLInfo) -> Coverage:
+        return Coverage.from_domain(await coverage.coverage(info.context.loaders))
+
+    @strawberry.field(description="Label versions (of one product, a therapy id, when given): jurisdiction, version date, "
+                                  "identifiers where a source shows them, and the sources that reproduce each.")
+    async def label_versions(self, info: GraphQLInfo, product: strawberry.ID | None = None) -> list[LabelVersion]:
+        found = await label_versions.label_versions(info.context.loaders, _iri(product))
+        return [LabelVersion.from_domain(v) for v in found]
+
+    @strawberry.field(name="labelDifferences",
+                      description="What differs between two versions of a product's label: claims read from one version and "
+                                  "not the other (where the other has claims of that kind), and pairs a recorded conflict sets "
+                                  "against each other, with the values that differ.")
+    async def label_differences(self, info: GraphQLInfo, product: strawberry.ID, from_: Annotated[strawberry.ID, strawberry.argument(name="from")],
+                                to: strawberry.ID) -> LabelComparison:
+        comparison = await label_versions.label_differences(info.context.loaders, to_iri(product), to_iri(from_), to_iri(to))
+        return LabelComparison.from_domain(comparison)
 
     @strawberry.field(description="The dose of a therapy for a patient on a day of a cycle in a setting: one answer per source "
                                   "that has a regimen for it, each with the dose for this patient or the reason there is none.")

@@ -25,11 +25,15 @@ class ValueContext:
     comparator: str | None
     assessment: str | None
     combination: str | None
+    design: str | None = strawberry.field(description="The trial's phase, design and randomization, as the graph states them.")
+    counted: str | None = strawberry.field(description="The patients counted for the value (n/N), where the source gives them.")
+    data_cut: str | None = strawberry.field(description="The data cut-off and median follow-up of the value, where the source gives them.")
 
     @classmethod
     def from_domain(cls, context: compare.ValueContext) -> ValueContext:
         return cls(trial=context.trial, population=context.population, setting=context.setting, endpoint=context.endpoint,
-                   comparator=context.comparator, assessment=context.assessment, combination=context.combination)
+                   comparator=context.comparator, assessment=context.assessment, combination=context.combination,
+                   design=context.design, counted=context.counted, data_cut=context.data_cut)
 
 
 @strawberry.type(description="One sourced value in a comparison cell.")
