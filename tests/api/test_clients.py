@@ -27,7 +27,7 @@ def test_sparqlwrapper_select_ask_construct(server, graph):
     client.setQuery(SELECT)
     client.setReturnFormat(JSON)
     rows = client.query().convert()["results"]["bindings"]
-    assert [(r["trial"]["value"], r["id"]["value"]) for r in rows] == _local_rows(graph) and len(rows) == 6
+    assert [(r["trial"]["value"], r["id"]["value"]) for r in rows] == _local_rows(graph) and len(rows) == 7  # the seven trials with a registry id
     client.setQuery(ASK)
     assert client.query().convert()["boolean"] is True
     client.setQuery(CONSTRUCT)
