@@ -68,6 +68,11 @@ async def _known(loaders: Loaders, identifier: str, classes: tuple[str, ...], no
     raise UserInputError(f"not a {noun}: {to_id(iri)}" + (f" (the closest is {names[closest[0]]})" if closest else ""))
 
 
+async def _therapy(loaders: Loaders, identifier: str) -> str:
+    """The IRI of the therapy ``identifier`` names (see :func:`_known`)."""
+    return await _known(loaders, identifier, ("Therapy",), "therapy")
+
+
 def _choice(name: str, value: str, choices: dict[str, str]) -> str:
     if value not in choices:
         raise UserInputError(f"{name} {value!r} is not one of {', '.join(sorted(choices))}")
@@ -105,7 +110,7 @@ def compare(kg: KnowledgeGraph, ids: Iterable[str], *, aspects: Iterable[Aspect 
     ids, chosen = list(ids), _aspects(aspects)
 
     async def work(loaders: Loaders) -> Comparison:
-        iris = list(await asyncio.gather(*[_known(loaders, i, ("Therapy",), "therapy") for i in ids]))
+        iris = list(await asyncio.gather(*[_therapy(loaders, i) for i in ids]))
         return await comparing.compare(loaders, iris, aspects=chosen)
 
     return _run(kg, work)
@@ -139,7 +144,7 @@ def dose(kg: KnowledgeGraph, *, therapy: str, setting: str, weight_kg: float, he
                                    cycle, day, _choice("response", response, dosing.RESPONSES) if response is not None else None)
 
     async def work(loaders: Loaders) -> list[doses.DoseAnswer]:
-        return await doses.dose_answers(loaders, await _known(loaders, therapy, ("Therapy",), "therapy"), question)
+        return await doses.dose_answers(loaders, await _therapy(loaders, therapy), question)
 
     return _run(kg, work)
 
@@ -175,7 +180,7 @@ def dose_modification(kg: KnowledgeGraph, *, therapy: str, setting: str, weight_
         report = modification.EventReport(
             setting_iri, patient, await _known(loaders, event, findings, "finding"), grade, duration_days, recurred,
             await _known(loaders, condition, findings, "finding") if condition is not None else None, occurrences, current)
-        return await doses.dose_modification_answers(loaders, await _known(loaders, therapy, ("Therapy",), "therapy"), report)
+        return await doses.dose_modification_answers(loaders, await _therapy(loaders, therapy), report)
 
     return _run(kg, work)
 
@@ -199,7 +204,7 @@ def label_versions(kg: KnowledgeGraph, *, product: str | None = None) -> list[la
     :raises ValueError: ``product`` is not a therapy.
     """
     async def work(loaders: Loaders) -> list[label_versions_module.LabelVersion]:
-        iri = await _known(loaders, product, ("Therapy",), "therapy") if product is not None else None
+        iri = await _therapy(loaders, product) if product is not None else None
         return await label_versions_module.label_versions(loaders, iri)
 
     return _run(kg, work)
@@ -219,7 +224,7 @@ def label_differences(kg: KnowledgeGraph, *, product: str, from_version: str, to
     :raises ValueError: ``product`` is not a therapy, or a version is not a label version of it.
     """
     async def work(loaders: Loaders) -> label_versions_module.LabelComparison:
-        iri = await _known(loaders, product, ("Therapy",), "therapy")
+        iri = await _therapy(loaders, product)
         before, after = await asyncio.gather(*[_known(loaders, v, ("LabelVersion",), "label version")
                                                for v in (from_version, to_version)])
         return await label_versions_module.label_differences(loaders, iri, before, after)

@@ -12,18 +12,15 @@ from enum import Enum
 from therapykg.domain.evidence import Quantity
 from therapykg.domain.ids import UserInputError, to_id
 from therapykg.domain.loaders import Loaders
-from therapykg.domain.nodes import PROV_DERIVED, RDF_TYPE, RDFS_LABEL, SKOS, Node, Ref, Struct, Value
+from therapykg.domain.nodes import PROV, PROV_DERIVED, RDF_TYPE, RDFS, RDFS_COMMENT, RDFS_LABEL, SKOS, Node, Ref, Struct, Value
 from therapykg.domain.rows import Row, required, text
 from therapykg.namespaces import TKG
 from therapykg.queries import library, runnable_text
 
-PROV = PROV_DERIVED.rsplit("#", 1)[0] + "#"
-RDFS = RDFS_LABEL.rsplit("#", 1)[0] + "#"
-
 # What a value comparison leaves out: prose in our own words, provenance,
 # bookkeeping, links to a claim's own parts (their IRIs always differ),
 # links that conflicts add, and the therapy (the same product on both sides).
-_NOT_COMPARED = {RDF_TYPE, RDFS_LABEL, RDFS + "comment", RDFS + "seeAlso", PROV_DERIVED, PROV + "wasAttributedTo",
+_NOT_COMPARED = {RDF_TYPE, RDFS_LABEL, RDFS_COMMENT, RDFS + "seeAlso", PROV_DERIVED, PROV + "wasAttributedTo",
                  SKOS + "definition", SKOS + "note"} | {TKG + p for p in (
                      "summary", "recommendation", "sourceSection", "hasCycle", "hasDoseStep", "cycleOf", "inConflict",
                      "disagreesWith", "hasSourceIssue", "citedReference", "forTherapy", "regimenFor", "indicationTherapy",
@@ -161,7 +158,7 @@ async def label_differences(loaders: Loaders, product: str, from_version: str, t
 
     :raises UserInputError: a version that is not a label version of the product, or the same version twice.
     """
-    product_node, before, after = await loaders.nodes([product, from_version, to_version])
+    before, after = await loaders.nodes([from_version, to_version])
     for node in (before, after):
         if not node.is_a("LabelVersion") or product not in node.tkg_refs("labelOf"):
             raise UserInputError(f"{to_id(node.iri)} is not a label version of {to_id(product)}")
@@ -176,5 +173,5 @@ async def label_differences(loaders: Loaders, product: str, from_version: str, t
     order = list(Change)
     differences.sort(key=lambda d: (order.index(d.change), d.kind, d.from_claim or "", d.to_claim or ""))
     versions = await asyncio.gather(_version(loaders, before), _version(loaders, after))
-    return LabelComparison(product=to_id(product_node.iri), from_version=versions[0], to_version=versions[1],
+    return LabelComparison(product=to_id(product), from_version=versions[0], to_version=versions[1],
                            differences=differences)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import cache
 
 import pyoxigraph as ox
 
@@ -20,21 +21,28 @@ from therapykg.store.engine import Backend, iri_term
 _GROUP = re.compile(r"\bWHERE\s*\{(?P<group>.*)\}\s*$", re.IGNORECASE | re.DOTALL)
 
 
-def _union(name: str, variables: tuple[str, ...], keys: Sequence[tuple[str, ...]]) -> str:
-    """The query ``queries/{name}.rq`` with its group pattern repeated as one
-    UNION branch per key, the key's IRIs (written by pyoxigraph, which
-    rejects anything that is not an IRI) in place of ``variables``."""
+@cache
+def _template(name: str, variables: tuple[str, ...]) -> tuple[str, str, re.Pattern[str]]:
+    """``queries/{name}.rq`` split once per process: the text before its
+    group pattern, the group, and the pattern of ``variables`` in it."""
     text = query_text(name)
     match = _GROUP.search(blank(text))
     if match is None:
         raise ValueError(f"queries/{name}.rq has no WHERE group to repeat")
     group = text[match.start("group"):match.end("group")].strip()
-    variable = re.compile(r"\?(" + "|".join(variables) + r")\b")
+    return text[:match.start("group")], group, re.compile(r"\?(" + "|".join(variables) + r")\b")
+
+
+def _union(name: str, variables: tuple[str, ...], keys: Sequence[tuple[str, ...]]) -> str:
+    """The query ``queries/{name}.rq`` with its group pattern repeated as one
+    UNION branch per key, the key's IRIs (written by pyoxigraph, which
+    rejects anything that is not an IRI) in place of ``variables``."""
+    head, group, variable = _template(name, variables)
     branches = []
     for key in keys:
         terms = dict(zip(variables, map(iri_term, key), strict=True))
         branches.append("{ " + _substitute(variable, group, terms) + " }")
-    return text[:match.start("group")] + "\n  " + "\n  UNION ".join(branches) + "\n}"
+    return head + "\n  " + "\n  UNION ".join(branches) + "\n}"
 
 
 def _substitute(variable: re.Pattern[str], group: str, terms: dict[str, str]) -> str:
