@@ -68,7 +68,8 @@ def test_compare_csv_has_source_markers():
                         "44 % vs 25 % (standard chemotherapy) [TOWER; phase III, randomized 2:1] (disputed) [3]")
     # INO-VATE by analysis (conflict C2): the final report's rate for all 326, the primary analysis for the first 218.
     assert crcri[3] == ("73.8 % vs 30.9 % (standard chemotherapy) [INO-VATE ALL; randomized 1:1] (disputed) [4]; "
-                        "80.7 % vs 29.4 % (standard chemotherapy) [INO-VATE ALL; randomized 1:1; 88/109] (disputed) [5][6]")
+                        "80.7 % (95% CI 72.1-87.7) vs 29.4 % (95% CI 21-38.8) (standard chemotherapy) [INO-VATE ALL; randomized 1:1; 88/109] "
+                        "(disputed) [5][6]")
     assert ["source", "[4] INO-VATE ALL trial report: inotuzumab ozogamicin versus standard chemotherapy in R/R B-ALL (PMC6618133) (tkgr:source-pmc6618133)"] in rows
 
 

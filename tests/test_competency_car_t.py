@@ -219,14 +219,19 @@ def test_kymriah_post_infusion_periods_by_label_version(run):
 def test_tecartus_monitoring_by_label_version(run):
     """How is a TECARTUS patient monitored? 2021 label: daily for at least 14
     days at the Authorized Treatment Center, for 4 weeks in all; June 2025
-    class change: at least 2 weeks (conflict C12)."""
+    class change: at least 2 weeks, and 2 weeks each near the centre and
+    before driving (conflicts C12 and C4, class-wide)."""
     rows = run("car-t-post-infusion-periods", therapy=BREXU)
     assert {(r["claim"], r["period"], r["unit"]) for r in rows} == {
-        ("tkgr:brexu-monitoring-2021", "4", "wk"), ("tkgr:brexu-monitoring-2025-class", "2", "wk")}
+        ("tkgr:brexu-monitoring-2021", "4", "wk"), ("tkgr:brexu-monitoring-2025-class", "2", "wk"),
+        ("tkgr:brexu-proximity-2025-class", "2", "wk"), ("tkgr:brexu-driving-2025-class", "2", "wk")}
     (intensity,) = {r["intensity"] for r in rows if r["claim"] == "tkgr:brexu-monitoring-2021"}
     assert "daily" in intensity and "14 days" in intensity
     assert ("tkgr:brexu-monitoring-2021", "tkgr:label-tecartus-us-2021") in {(r["claim"], r["labelVersion"]) for r in rows}
-    assert {r["conflict"] for r in rows} == {"tkgr:conflict-tecartus-monitoring"}
+    # No TECARTUS proximity or driving period from before June 2025 was seen, so only monitoring is in conflict.
+    assert {(r["claim"], r["conflict"]) for r in rows if r["conflict"]} == {
+        ("tkgr:brexu-monitoring-2021", "tkgr:conflict-tecartus-monitoring"),
+        ("tkgr:brexu-monitoring-2025-class", "tkgr:conflict-tecartus-monitoring")}
 
 
 # Adverse reactions -------------------------------------------------------------
@@ -320,6 +325,36 @@ def test_eliana_survival_and_transplant(run):
     } <= got
     (mrd,) = [r for r in rows if r["metric"] == "tkg:MRDNegativityAmongResponders"]
     assert (num(mrd, "numerator"), num(mrd, "denominator")) == (D("64"), D("65"))
+
+
+def test_medians_not_reached(run):
+    """Which CAR T medians had not been reached? ELIANA's overall survival at the
+    3-year update (median follow-up 38.8 months; section 2, "ELIANA 3-year
+    update") and ZUMA-3's duration of CR at approval (median follow-up of
+    responders 7.1 months; section 3, "FDA efficacy")."""
+    rows = [r for trial in (ELIANA, ZUMA3) for r in run("car-t-trial-results", trial=trial) if r["notReached"] == "true"]
+    assert {(r["outcome"], r["metric"], r["value"], num(r, "followUp"), r["followUpUnit"]) for r in rows} == {
+        ("tkgr:eliana-median-os", "tkg:MedianOverallSurvival", None, D("38.8"), "mo"),
+        ("tkgr:zuma-3-docr-fda", "tkg:MedianDurationOfCompleteRemission", None, D("7.1"), "mo")}
+
+
+def test_ino_vate_confidence_intervals(run):
+    """What are the 95% CIs of INO-VATE's results, both arms? CR/CRi 72.1-87.7
+    vs 21.0-38.8 (first 218); median OS 6.0-9.2 vs 4.7-8.3 months; overall
+    HSCT 40.3-56.1 vs 15.5-28.7; directly to HSCT 32.1-47.6 vs 6.2-16.3
+    (alternatives.md, section 1)."""
+    rows = run("efficacy-outcomes", therapy="tkgr:inotuzumab-ozogamicin")
+    got = {r["outcome"]: (num(r, "ciLower"), num(r, "ciUpper"), num(r, "comparatorCiLower"), num(r, "comparatorCiUpper"))
+           for r in rows if r["comparatorCiLower"] is not None}
+    assert got == {
+        "tkgr:ino-vate-cr-cri-primary": (D("72.1"), D("87.7"), D("21.0"), D("38.8")),
+        "tkgr:ino-vate-median-os": (D("6.0"), D("9.2"), D("4.7"), D("8.3")),
+        "tkgr:ino-vate-hsct-overall": (D("40.3"), D("56.1"), D("15.5"), D("28.7")),
+        "tkgr:ino-vate-hsct-direct": (D("32.1"), D("47.6"), D("6.2"), D("16.3")),
+    }
+    (tower,) = [r for r in run("efficacy-outcomes", therapy="tkgr:blinatumomab") if r["hazardRatioCiLower"] is not None]
+    assert (tower["outcome"], num(tower, "hazardRatio"), num(tower, "hazardRatioCiLower"), num(tower, "hazardRatioCiUpper")) == (
+        "tkgr:tower-os-nejm", D("0.71"), D("0.55"), D("0.93"))
 
 
 def test_zuma3_remission_by_population_and_follow_up(run):

@@ -81,9 +81,10 @@ def test_label_sources_record_their_version(graph):
     versions = {v.id: v for v in therapykg.label_versions(graph, product="blinatumomab")}
     assert {OLDER, LATER, CURRENT} <= versions.keys()
     assert all(v.product == "tkgr:blinatumomab" and v.jurisdiction == "US" for v in versions.values())
-    assert versions[OLDER].sources == ["tkgr:source-blincyto-label-older-120ty", "tkgr:source-blincyto-label-older-recallguide"]
+    assert versions[OLDER].sources == ["tkgr:source-blincyto-label-older-120ty", "tkgr:source-blincyto-label-older-recallguide",
+                                       "tkgr:source-pmc4994468"]
     assert versions[LATER].sources == ["tkgr:source-blincyto-label-later-pmc6368716"]
-    assert "tkgr:source-blincyto-label-current-boxed" in versions[CURRENT].sources
+    assert {"tkgr:source-blincyto-label-current-boxed", "tkgr:source-mims-th-blincyto-precautions"} <= set(versions[CURRENT].sources)
     assert all(v.set_id is None and v.version_date is None for v in (versions[OLDER], versions[LATER], versions[CURRENT]))
     besponsa = {v.id: v for v in therapykg.label_versions(graph, product="inotuzumab-ozogamicin")}["tkgr:label-besponsa-us-2024-03"]
     assert (besponsa.jurisdiction, besponsa.version_date, besponsa.application_number) == ("US", "2024-03", "BLA761040")

@@ -261,8 +261,10 @@ def compare(therapies: tuple[str, ...], aspects: tuple[str, ...], fmt: str) -> N
 
 
 @main.command()
+@click.option("--all", "everything", is_flag=True,
+              help="Also list the therapies no claim is about (drugs named only as parts of regimens).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "markdown"]), default="table", show_default=True)
-def coverage(fmt: str) -> None:
+def coverage(everything: bool, fmt: str) -> None:
     """How many claims, and from how many sources, back each aspect of each
     therapy: a therapy-by-aspect matrix showing where the graph is thin."""
     import therapykg
@@ -272,8 +274,11 @@ def coverage(fmt: str) -> None:
         result = therapykg.coverage(therapykg.load_graph())
     except BuildError as error:
         _fail(error)
+    if not everything:
+        result = result.with_claims()
     if fmt == "table":
-        out.print(coverage_output.as_table(result))
+        for table in coverage_output.as_tables(result, width=out.width):
+            out.print(table)
     else:
         render = {"csv": coverage_output.as_csv, "json": coverage_output.as_json, "markdown": coverage_output.as_markdown}[fmt]
         click.echo(render(result), nl=False)

@@ -33,16 +33,33 @@ SHORT = {CoverageAspect.INDICATIONS: "ind", CoverageAspect.APPLICABILITY: "appl"
          CoverageAspect.PHARMACOLOGY: "pharm", CoverageAspect.OTHER: "other"}
 
 
-def as_table(coverage: Coverage) -> Table:
-    table = Table(title="therapykg coverage (claims/sources)", caption=CAPTION, box=box.SIMPLE_HEAD, pad_edge=False,
-                  padding=(0, 0, 0, 1))
-    table.add_column("therapy", no_wrap=True)
-    for aspect in coverage.aspects:
-        table.add_column(SHORT.get(aspect, _name(aspect)), justify="right", no_wrap=True, min_width=6)
-    table.add_column("all", justify="right", no_wrap=True, min_width=6)
-    for line in coverage.therapies:
-        table.add_row(line.therapy.split(":", 1)[-1], *_cells(line))
-    return table
+CELL_WIDTH = 8  # "77/10" with its padding and the column's share of the frame
+
+
+def _short_id(line: TherapyCoverage) -> str:
+    return line.therapy.split(":", 1)[-1]
+
+
+def as_tables(coverage: Coverage, width: int | None = None) -> list[Table]:
+    """A therapy a row, an aspect a column, in as many tables as it takes to fit
+    ``width`` columns of the terminal without cutting a name or a count."""
+    name_width = max((len(_short_id(line)) for line in coverage.therapies), default=7) + 2
+    heads = [SHORT.get(a, _name(a)) for a in coverage.aspects] + ["all"]
+    rows = [[_short_id(line), *_cells(line)] for line in coverage.therapies]
+    per_table = len(heads) if width is None else max(1, (width - name_width) // CELL_WIDTH)
+    tables = []
+    for first in range(0, len(heads), per_table):
+        part = range(first, min(first + per_table, len(heads)))
+        last = part.stop == len(heads)
+        table = Table(title="therapykg coverage (claims/sources)" if first == 0 else None, caption=CAPTION if last else None,
+                      box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 0, 0, 1))
+        table.add_column("therapy", no_wrap=True, min_width=name_width - 1)
+        for i in part:
+            table.add_column(heads[i], justify="right", no_wrap=True, min_width=6)
+        for row in rows:
+            table.add_row(row[0], *(row[i + 1] for i in part))
+        tables.append(table)
+    return tables
 
 
 def as_csv(coverage: Coverage) -> str:

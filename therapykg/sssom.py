@@ -19,7 +19,9 @@ CURIE_MAP = {
     "skos": "http://www.w3.org/2004/02/skos/core#",
     "semapv": "https://w3id.org/semapv/vocab/",
 }
-COLUMNS = ["subject_id", "subject_label", "predicate_id", "object_id", "mapping_justification", "source"]
+COLUMNS = ["subject_id", "subject_label", "predicate_id", "object_id", "mapping_justification", "source", "comment"]
+# The comment of a mapping whose identifier no source confirmed (tkg:unverifiedIdentifier): kept, and said so.
+UNVERIFIED = "unverified: no source showing this identifier was found"
 
 
 def curie(iri: str) -> str:
@@ -40,12 +42,15 @@ def sssom_table(graph: KnowledgeGraph) -> str:
     ]
     rows = ["\t".join(COLUMNS)]
     for row in graph.select(query_text("build/mappings")):
+        object_id = curie(row["object"].value)
+        unverified = row["unverifiedIds"].value.split() if "unverifiedIds" in row else []
         rows.append("\t".join([
             curie(row["subject"].value),
             row["label"].value,
             compact(row["predicate"].value),
-            curie(row["object"].value),
+            object_id,
             "semapv:ManualMappingCuration",
             compact(row["source"].value) if "source" in row else "",
+            UNVERIFIED if object_id in unverified else "",
         ]))
     return "\n".join(header + rows) + "\n"

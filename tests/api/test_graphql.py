@@ -201,7 +201,8 @@ def test_compare_four_therapies_shows_the_sources_figures(gq):
     _, brexu = _values(crcri, "tkgr:brexucabtagene-autoleucel")
     assert 70.9 in {v["quantity"]["value"] for v in brexu}
     cell, _ = _values(crcri, "tkgr:tisagenlecleucel")
-    assert cell["status"] == "NOT_REPORTED" and cell["note"] == "not reported in the sources"
+    assert cell["status"] == "NOT_REPORTED"
+    assert cell["note"] == "not reported in the sources (reported under a related endpoint: overall remission rate)"
     _, tisa = _values(_row(result, "overall remission rate"), "tkgr:tisagenlecleucel")
     assert 81.0 in {v["quantity"]["value"] for v in tisa}
     _, os_ = _values(_row(result, "median overall survival"), "tkgr:blinatumomab")
@@ -211,6 +212,28 @@ def test_compare_four_therapies_shows_the_sources_figures(gq):
     assert {(v["quantity"]["value"], v["disputed"]) for v in values} == {(50.0, True), (65.0, True)}
     _, pfs = _values(_row(result, "5-year progression-free survival"), "tkgr:inotuzumab-ozogamicin")
     assert pfs[0]["context"]["combination"] == "mini-hyper-CVD" and pfs[0]["quantity"]["value"] == 44.0
+
+
+INTERVALS = """query($ids: [ID!]!) { compareTherapies(ids: $ids, aspects: [EFFICACY]) { rows { label cells { therapy
+  values { text medianNotReached quantity { value } confidenceInterval { lower upper upperNotEstimable text }
+           comparatorConfidenceInterval { lower upper } hazardRatioConfidenceInterval { lower upper } claim } } } } }"""
+
+
+def test_compare_gives_confidence_intervals_and_medians_not_reached(gq):
+    """The 95% CIs are numbers (INO-VATE's arms, TOWER's hazard ratio); ELIANA's median OS
+    and ZUMA-3's median duration of CR were not reached (alternatives.md, sections 1-3)."""
+    result = run(gq, INTERVALS, ids=FOUR)["compareTherapies"]
+    by_claim = {v["claim"]: v for r in result["rows"] for c in r["cells"] for v in c["values"]}
+    crcri = by_claim["tkgr:ino-vate-cr-cri-primary"]
+    assert (crcri["confidenceInterval"], crcri["comparatorConfidenceInterval"]) == (
+        {"lower": 72.1, "upper": 87.7, "upperNotEstimable": False, "text": "95% CI 72.1-87.7"}, {"lower": 21.0, "upper": 38.8})
+    assert by_claim["tkgr:tower-os-nejm"]["hazardRatioConfidenceInterval"] == {"lower": 0.55, "upper": 0.93}
+    assert by_claim["tkgr:itcc-059-duration-cr"]["confidenceInterval"] == {
+        "lower": 2.6, "upper": None, "upperNotEstimable": True, "text": "95% CI 2.6-NE"}
+    for claim in ("tkgr:eliana-median-os", "tkgr:zuma-3-docr-fda"):
+        value = by_claim[claim]
+        assert (value["medianNotReached"], value["quantity"], value["text"]) == (True, None, "not reached"), claim
+    assert by_claim["tkgr:ino-vate-median-os"]["medianNotReached"] is False
 
 
 def test_compare_shows_nelarabine_not_applicable(gq):

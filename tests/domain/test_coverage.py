@@ -10,10 +10,12 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from rich.console import Console
 
 import therapykg
 from tests.api.conftest import in_process
 from therapykg.cli import main
+from therapykg.coverage_output import as_tables
 from therapykg.domain.coverage import CoverageAspect
 from therapykg.namespaces import compact
 
@@ -93,19 +95,41 @@ def _run(*args):
 
 
 def test_cli_formats_parse(matrix):
-    rows = list(csv.DictReader(io.StringIO(_run("--format", "csv"))))
+    rows = list(csv.DictReader(io.StringIO(_run("--all", "--format", "csv"))))
     assert [r["therapy"] for r in rows] == [line.therapy for line in matrix.therapies]
     blina = next(r for r in rows if r["therapy"] == "tkgr:blinatumomab")
     line = matrix.therapy("tkgr:blinatumomab")
     assert int(blina["boxed_warnings_claims"]) == line.cell(CoverageAspect.BOXED_WARNINGS).claims
     assert int(blina["claims"]) == line.claims and int(blina["sources"]) == line.sources
-    data = json.loads(_run("--format", "json"))
+    data = json.loads(_run("--all", "--format", "json"))
     assert data["aspects"] == [a.name.lower() for a in CoverageAspect]
     assert {t["therapy"] for t in data["therapies"]} == {line.therapy for line in matrix.therapies}
-    markdown = _run("--format", "markdown").splitlines()
+    markdown = _run("--all", "--format", "markdown").splitlines()
     assert markdown[0].startswith("| therapy | indications |") and markdown[0].endswith("| all |")
     assert len([m for m in markdown if m.startswith("| ")]) == len(matrix.therapies) + 1
     assert "therapykg coverage (claims/sources)" in _run()
+
+
+def test_cli_lists_only_therapies_with_claims_unless_asked(matrix):
+    """Drugs named only as parts of regimens (fludarabine, tocilizumab) have no claims of their own."""
+    listed = {r["therapy"] for r in csv.DictReader(io.StringIO(_run("--format", "csv")))}
+    assert listed == {line.therapy for line in matrix.therapies if line.claims}
+    assert "tkgr:fludarabine" not in listed and "tkgr:inotuzumab-ozogamicin" in listed
+    assert matrix.therapy("tkgr:fludarabine").claims == 0
+
+
+@pytest.mark.parametrize("width", [60, 80, 120, 200])
+def test_the_terminal_table_fits_its_width_without_cutting(matrix, width):
+    """At any width the table is split into parts that fit, with every count and name whole."""
+    console = Console(width=width, record=True, color_system=None)
+    for table in as_tables(matrix.with_claims(), width=width):
+        console.print(table)
+    text = console.export_text()
+    assert max(len(line.rstrip()) for line in text.splitlines()) <= width
+    assert "…" not in text
+    for line in matrix.with_claims().therapies:
+        assert text.count(line.therapy.split(":", 1)[1] + " ") >= 1
+        assert f"{line.claims}/{line.sources}" in text
 
 
 def test_graphql_coverage(graph, matrix):

@@ -17,3 +17,12 @@ def test_mappings_cover_the_verified_identifiers(graph):
                   "EFO:0000094", "NCT:NCT02013167"):
         assert f"\t{curie}\t" in table, curie
     assert "MONDO" not in table  # unconfirmed in the reference page: left out
+
+
+def test_unverified_identifiers_are_marked(graph):
+    """RxNorm 1597258 and 1597263 were neither confirmed nor refuted (alternatives.md, A.8): kept, and marked."""
+    rows = [line.split("\t") for line in sssom_table(graph).splitlines() if not line.startswith("#")]
+    header, body = rows[0], rows[1:]
+    comments = {(r[header.index("subject_id")], r[header.index("object_id")]): r[header.index("comment")] for r in body}
+    marked = {key for key, comment in comments.items() if comment.startswith("unverified")}
+    assert marked == {("tkgr:blinatumomab", "RXNORM:1597258"), ("tkgr:blinatumomab", "RXNORM:1597263")}

@@ -69,3 +69,16 @@ tkgr:thin-indication a tkg:Indication ; rdfs:label "thin" ; prov:wasDerivedFrom 
     problems = [p for p in _problems(small_inputs) if "tkgr:thin-indication" in p]
     assert any("no disease state" in p for p in problems), problems
     assert any("no population" in p for p in problems), problems
+
+
+@pytest.mark.parametrize(("name", "body"), [
+    ("both", 'tkg:value [ a tkg:Quantity ; tkg:numericValue 9 ; tkg:unit "mo" ] ; tkg:medianNotReached true'),
+    ("neither", 'tkg:assessmentWindow "at 1 year"'),
+])
+def test_outcome_has_a_value_or_a_median_not_reached(small_inputs, name, body):
+    small_inputs.add(f"{name}.ttl", f"""
+tkgr:outcome-{name} a tkg:EfficacyOutcome ; rdfs:label "an outcome" ; prov:wasDerivedFrom tkgr:source-article ;
+    tkg:forTherapy tkgr:blinatumomab ; tkg:metric tkg:MedianOverallSurvival ; {body} .
+""")
+    problems = [p for p in _problems(small_inputs) if f"tkgr:outcome-{name}" in p]
+    assert any("exactly one of a value or tkg:medianNotReached true" in p for p in problems), problems

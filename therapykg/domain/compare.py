@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from therapykg.domain.evidence import Citation, Quantity, cite
+from therapykg.domain.evidence import Citation, ConfidenceInterval, OutcomeIntervals, Quantity, cite
 from therapykg.domain.ids import to_id
 from therapykg.domain.kinds import therapy_kind
 from therapykg.domain.loaders import Loaders
-from therapykg.domain.nodes import PROV_DERIVED, Node, Struct
+from therapykg.domain.nodes import PROV_DERIVED, SKOS, Node, Struct
 from therapykg.namespaces import TKG
 
 NOT_REPORTED = "not reported in the sources"
@@ -68,6 +68,11 @@ class ComparisonValue:
     comparator_quantity: Quantity | None = None
     hazard_ratio: float | None = None
     p_value: float | None = None
+    # The 95% confidence intervals the source gives, of the value, the comparator's value and the hazard ratio.
+    confidence_interval: ConfidenceInterval | None = None
+    comparator_confidence_interval: ConfidenceInterval | None = None
+    hazard_ratio_confidence_interval: ConfidenceInterval | None = None
+    median_not_reached: bool = False  # the source says the median had not been reached (so there is no quantity)
     context: ValueContext = field(default_factory=ValueContext)
     sources: list[Citation] = field(default_factory=list)
     disputed: bool = False  # another source disagrees with this value
@@ -181,7 +186,7 @@ def _labels(fetched: _Fetched, iris: list[str]) -> str:
 def _cell(therapy: str, values: list[ComparisonValue], note: str | None = None) -> ComparisonCell:
     if not values:
         return ComparisonCell(therapy=to_id(therapy), status=CellStatus.NOT_REPORTED, values=[],
-                              note=note or NOT_REPORTED)
+                              note=f"{NOT_REPORTED} ({note})" if note else NOT_REPORTED)
     return ComparisonCell(therapy=to_id(therapy), status=CellStatus.REPORTED, values=values, note=note)
 
 
@@ -335,6 +340,14 @@ def _not_comparable_because(contexts: list[ValueContext]) -> list[str]:
     return [reason for name, reason in _DIFFERENCES if len({getattr(c, name) for c in contexts}) > 1]
 
 
+def _reported_under(fetched: _Fetched, metric: str, outcomes: list[Node]) -> str | None:
+    """Where a therapy without a value for ``metric`` reports a related metric (skos:related, either way)."""
+    related = set(fetched.get(metric).refs(SKOS + "related"))
+    related |= {m for m, node in fetched.nodes.items() if metric in node.refs(SKOS + "related")}
+    found = sorted({fetched.label(m) for o in outcomes for m in o.tkg_refs("metric") if m in related})
+    return "reported under a related endpoint: " + "; ".join(found) if found else None
+
+
 def _efficacy_rows(fetched: _Fetched, iris: list[str]) -> list[ComparisonRow]:
     outcomes = {t: _of_kind(fetched, t, "EfficacyOutcome") for t in iris}
     metrics = sorted({m for lst in outcomes.values() for o in lst for m in o.tkg_refs("metric")},
@@ -349,12 +362,16 @@ def _efficacy_rows(fetched: _Fetched, iris: list[str]) -> list[ComparisonRow]:
                 value = Quantity.from_struct(o.tkg1("value"))
                 comp = Quantity.from_struct(o.tkg1("comparatorValue"))
                 hr, p = o.tkg1("hazardRatio"), o.tkg1("pValue")
+                not_reached = o.tkg1("medianNotReached") is True
+                intervals = OutcomeIntervals.of(o)
+                ci, comp_ci, hr_ci = intervals.value, intervals.comparator, intervals.hazard_ratio
                 comparator = _labels(fetched, o.tkg_refs("comparatorTherapy")) or None
-                parts = [value.text if value else "?"]
+                parts = [(value.text if value else "not reached" if not_reached else "?") + (f" ({ci.text})" if ci else "")]
                 if comp:
-                    parts[0] += f" vs {comp.text}" + (f" ({comparator})" if comparator else "")
+                    parts[0] += f" vs {comp.text}" + (f" ({comp_ci.text})" if comp_ci else "")
+                    parts[0] += f" ({comparator})" if comparator else ""
                 if hr is not None:
-                    parts.append(f"HR {hr}")
+                    parts.append(f"HR {hr}" + (f" ({hr_ci.text})" if hr_ci else ""))
                 if p is not None:
                     parts.append(f"p {p}")
                 partners = _labels(fetched, o.tkg_refs("inCombinationWith"))
@@ -371,8 +388,10 @@ def _efficacy_rows(fetched: _Fetched, iris: list[str]) -> list[ComparisonRow]:
                 contexts.append(context)
                 values.append(_value(fetched, o, "; ".join(parts), quantity=value, comparator_quantity=comp,
                                      hazard_ratio=float(hr) if hr is not None else None,
-                                     p_value=float(p) if p is not None else None, context=context))
-            cells.append(_cell(t, values))
+                                     p_value=float(p) if p is not None else None, confidence_interval=ci,
+                                     comparator_confidence_interval=comp_ci, hazard_ratio_confidence_interval=hr_ci,
+                                     median_not_reached=not_reached, context=context))
+            cells.append(_cell(t, values, note=None if values else _reported_under(fetched, metric, outcomes[t])))
         reasons = _not_comparable_because(contexts)
         rows.append(_row(Aspect.EFFICACY, fetched.label(metric), cells, comparable=not reasons,
                          note="not directly comparable: " + "; ".join(reasons) if reasons else None))

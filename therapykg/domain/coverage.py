@@ -103,6 +103,10 @@ class Coverage:
                 return line
         raise KeyError(identifier)
 
+    def with_claims(self) -> Coverage:
+        """The matrix without the therapies no claim is about (drugs named only as parts of regimens)."""
+        return Coverage(aspects=self.aspects, therapies=[line for line in self.therapies if line.claims])
+
 
 @dataclass
 class _Tally:

@@ -56,6 +56,45 @@ class Quantity:
 
 
 @dataclass(frozen=True)
+class ConfidenceInterval:
+    """A 95% confidence interval as its source gives it; the upper bound may be not estimable (NE)."""
+
+    lower: float | None
+    upper: float | None
+    upper_not_estimable: bool
+    text: str
+
+    @classmethod
+    def of(cls, lower: object, upper: object, upper_not_estimable: object = None) -> ConfidenceInterval | None:
+        """The interval of the given bounds (None when the source gives neither)."""
+        not_estimable = upper_not_estimable is True
+        if lower is None and upper is None:
+            return None
+        high = "NE" if not_estimable else ("?" if upper is None else _digits(upper))
+        low = "?" if lower is None else _digits(lower)
+        return cls(lower=_number(lower), upper=None if not_estimable else _number(upper),
+                   upper_not_estimable=not_estimable, text=f"95% CI {low}-{high}")
+
+
+@dataclass(frozen=True)
+class OutcomeIntervals:
+    """The 95% confidence intervals an outcome's source gives: of its value, its comparator's value and its hazard ratio."""
+
+    value: ConfidenceInterval | None
+    comparator: ConfidenceInterval | None
+    hazard_ratio: ConfidenceInterval | None
+
+    @classmethod
+    def of(cls, outcome: Node) -> OutcomeIntervals:
+        return cls(value=ConfidenceInterval.of(outcome.tkg1("confidenceIntervalLower"), outcome.tkg1("confidenceIntervalUpper"),
+                                               outcome.tkg1("confidenceIntervalUpperNotEstimable")),
+                   comparator=ConfidenceInterval.of(outcome.tkg1("comparatorConfidenceIntervalLower"),
+                                                    outcome.tkg1("comparatorConfidenceIntervalUpper")),
+                   hazard_ratio=ConfidenceInterval.of(outcome.tkg1("hazardRatioConfidenceIntervalLower"),
+                                                      outcome.tkg1("hazardRatioConfidenceIntervalUpper")))
+
+
+@dataclass(frozen=True)
 class Source:
     """A document the graph's claims come from: a label, an article, a trial report."""
 

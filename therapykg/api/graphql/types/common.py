@@ -41,6 +41,21 @@ class Quantity:
         return cls.from_domain(evidence.Quantity.from_struct(struct))
 
 
+@strawberry.type(description="A 95% confidence interval as its source gives it; the upper bound may be not estimable (NE).")
+class ConfidenceInterval:
+    lower: float | None
+    upper: float | None
+    upper_not_estimable: bool
+    text: str = strawberry.field(description="The interval for display, for example '95% CI 2.6-NE'.")
+
+    @classmethod
+    def from_domain(cls, interval: evidence.ConfidenceInterval | None) -> ConfidenceInterval | None:
+        if interval is None:
+            return None
+        return cls(lower=interval.lower, upper=interval.upper, upper_not_estimable=interval.upper_not_estimable,
+                   text=interval.text)
+
+
 def quantity(node: Node, name: str) -> Quantity | None:
     return Quantity.from_struct(node.tkg1(name))
 

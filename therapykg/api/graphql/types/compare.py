@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import strawberry
 
-from therapykg.api.graphql.types.common import Citation, Quantity
+from therapykg.api.graphql.types.common import Citation, ConfidenceInterval, Quantity
 from therapykg.domain import compare
 
 # The domain's enums as GraphQL enums: strawberry.enum marks the class itself,
@@ -43,6 +43,12 @@ class ComparisonValue:
     comparator_quantity: Quantity | None
     hazard_ratio: float | None
     p_value: float | None
+    confidence_interval: ConfidenceInterval | None = strawberry.field(description="The value's 95% confidence interval, as its source gives it.")
+    comparator_confidence_interval: ConfidenceInterval | None = strawberry.field(
+        description="The comparator arm's 95% confidence interval, as its source gives it.")
+    hazard_ratio_confidence_interval: ConfidenceInterval | None = strawberry.field(
+        description="The hazard ratio's 95% confidence interval, as its source gives it.")
+    median_not_reached: bool = strawberry.field(description="The source says the median had not been reached, so there is no quantity.")
     context: ValueContext
     sources: list[Citation]
     disputed: bool = strawberry.field(description="Another source disagrees with this value.")
@@ -52,7 +58,10 @@ class ComparisonValue:
     def from_domain(cls, value: compare.ComparisonValue) -> ComparisonValue:
         return cls(text=value.text, quantity=Quantity.from_domain(value.quantity),
                    comparator_quantity=Quantity.from_domain(value.comparator_quantity), hazard_ratio=value.hazard_ratio,
-                   p_value=value.p_value, context=ValueContext.from_domain(value.context),
+                   p_value=value.p_value, confidence_interval=ConfidenceInterval.from_domain(value.confidence_interval),
+                   comparator_confidence_interval=ConfidenceInterval.from_domain(value.comparator_confidence_interval),
+                   hazard_ratio_confidence_interval=ConfidenceInterval.from_domain(value.hazard_ratio_confidence_interval),
+                   median_not_reached=value.median_not_reached, context=ValueContext.from_domain(value.context),
                    sources=[Citation.from_domain(c) for c in value.sources], disputed=value.disputed,
                    claim=strawberry.ID(value.claim) if value.claim else None)
 

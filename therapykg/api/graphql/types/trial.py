@@ -6,8 +6,18 @@ import strawberry
 
 from therapykg.api.graphql.context import GraphQLInfo
 from therapykg.api.graphql.ontology_text import definition
-from therapykg.api.graphql.types.common import Citation, Claim, Quantity, Resource, citations, claim_fields, quantity
+from therapykg.api.graphql.types.common import (
+    Citation,
+    Claim,
+    ConfidenceInterval,
+    Quantity,
+    Resource,
+    citations,
+    claim_fields,
+    quantity,
+)
 from therapykg.api.graphql.types.fields import link, links, reverse
+from therapykg.domain.evidence import OutcomeIntervals
 from therapykg.domain.ids import to_id
 from therapykg.domain.nodes import SKOS, Node
 
@@ -60,6 +70,12 @@ class EfficacyOutcome(Claim):
     hazard_ratio: float | None = strawberry.field(description=definition("hazardRatio"))
     p_value: float | None = strawberry.field(description=definition("pValue"))
     assessment_window: str | None = strawberry.field(description=definition("assessmentWindow"))
+    median_not_reached: bool = strawberry.field(description=definition("medianNotReached"))
+    confidence_interval: ConfidenceInterval | None = strawberry.field(description="The value's 95% confidence interval, as its source gives it.")
+    comparator_confidence_interval: ConfidenceInterval | None = strawberry.field(
+        description="The comparator value's 95% confidence interval, as its source gives it.")
+    hazard_ratio_confidence_interval: ConfidenceInterval | None = strawberry.field(
+        description="The hazard ratio's 95% confidence interval, as its source gives it.")
 
     metric = link("metric", to="Concept")
     therapy = link("forTherapy", to="Therapy")
@@ -77,6 +93,10 @@ class EfficacyOutcome(Claim):
     @classmethod
     def from_node(cls, node: Node) -> EfficacyOutcome:
         hr, p = node.tkg1("hazardRatio"), node.tkg1("pValue")
+        intervals = OutcomeIntervals.of(node)
         return cls(**claim_fields(node), value=quantity(node, "value"), comparator_value=quantity(node, "comparatorValue"),
                    hazard_ratio=float(hr) if hr is not None else None, p_value=float(p) if p is not None else None,
-                   assessment_window=node.tkg1("assessmentWindow"))
+                   assessment_window=node.tkg1("assessmentWindow"), median_not_reached=node.tkg1("medianNotReached") is True,
+                   confidence_interval=ConfidenceInterval.from_domain(intervals.value),
+                   comparator_confidence_interval=ConfidenceInterval.from_domain(intervals.comparator),
+                   hazard_ratio_confidence_interval=ConfidenceInterval.from_domain(intervals.hazard_ratio))
