@@ -39,8 +39,10 @@ PAGE = """query TherapyPage { therapy(id: "tkgr:blinatumomab") { id label kind b
 QUERIES = {"compareTherapies (4 therapies, all aspects)": COMPARE, "front-end therapy page": PAGE}
 
 
-def start(port: int, workers: int, cache: int) -> subprocess.Popen:
+def start(port: int, workers: int, cache: int, *, page_cache: int | None = None) -> subprocess.Popen:
     env = {**os.environ, "THERAPYKG_GRAPHQL_CACHE_SIZE": str(cache)}
+    if page_cache is not None:
+        env["THERAPYKG_PAGE_CACHE_BYTES"] = str(page_cache)
     process = subprocess.Popen([sys.executable, "-m", "therapykg", "serve", "--port", str(port), "--workers", str(workers),
                                 "--log-level", "warning"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 30

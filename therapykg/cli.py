@@ -151,6 +151,12 @@ def queries() -> None:
     out.print(table)
 
 
+# What `therapykg serve` lists when it starts: the pages for people first, then the interfaces for software.
+SERVICE_ADDRESSES = (("therapy options", "/"), ("compare", "/compare"), ("dose calculator", "/dose"),
+                     ("conflicts", "/conflicts"), ("sources", "/sources"), ("SPARQL endpoint, editor", "/sparql"),
+                     ("GraphQL, GraphiQL", "/graphql"), ("named queries", "/queries"), ("downloads, VoID", "/data"))
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, envvar="THERAPYKG_HOST", help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, envvar="THERAPYKG_PORT", help="Port to listen on.")
@@ -167,7 +173,7 @@ def queries() -> None:
 @click.option("--max-rows", type=click.IntRange(1), envvar="THERAPYKG_MAX_ROWS", help="Result row limit [default: 10000].")
 @click.option("--log-level", default="info", show_default=True, type=click.Choice(["debug", "info", "warning", "error"]))
 def serve(host, port, workers, store, backend, query_workers, query_timeout, max_rows, log_level) -> None:
-    """Serve the SPARQL endpoint, named queries and linked data over HTTP."""
+    """Serve the researcher pages, the SPARQL endpoint, GraphQL, named queries and linked data over HTTP."""
     import os
 
     import uvicorn
@@ -187,6 +193,10 @@ def serve(host, port, workers, store, backend, query_workers, query_timeout, max
     except ValueError as error:
         err.print(f"[bold red]error:[/] invalid setting: {error}", highlight=False)
         sys.exit(2)
+    base = f"http://{host if ':' not in host else f'[{host}]'}:{port}"
+    out.print("therapykg: for research and informatics use, not for clinical decisions.", highlight=False)
+    for name, path in SERVICE_ADDRESSES:
+        out.print(f"  {name:<24} {base}{path}", highlight=False)
     uvicorn.run("therapykg.api.app:create_app", factory=True, host=host, port=port, workers=workers,
                 log_level=log_level, access_log=False, log_config=_log_config(log_level), **uvicorn_options(settings))
 
@@ -235,8 +245,12 @@ def load(store_url: str, user: str | None) -> None:
 @main.command()
 @click.argument("therapies", nargs=-1, required=True)
 @click.option("--aspect", "aspects", multiple=True, help="Only these aspects (repeatable): mechanism, modality, administration, indications, applicability, efficacy, adverse_events, monitoring, safety.")
+@click.option("--setting", type=click.Choice(["relapsed-refractory", "mrd-positive", "consolidation"]),
+              help="Only claims in this setting (or whose source states none).")
+@click.option("--population", type=click.Choice(["adult", "pediatric"]),
+              help="Only claims about this age group (or whose source states none).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "markdown"]), default="table", show_default=True)
-def compare(therapies: tuple[str, ...], aspects: tuple[str, ...], fmt: str) -> None:
+def compare(therapies: tuple[str, ...], aspects: tuple[str, ...], setting: str | None, population: str | None, fmt: str) -> None:
     """Compare therapies side by side, with a source marker on every value.
 
     THERAPIES are ids such as blinatumomab or tkgr:inotuzumab-ozogamicin."""
@@ -244,7 +258,8 @@ def compare(therapies: tuple[str, ...], aspects: tuple[str, ...], fmt: str) -> N
     from therapykg import compare_output
 
     try:
-        result = therapykg.compare(therapykg.load_graph(), therapies, aspects=aspects or None)
+        result = therapykg.compare(therapykg.load_graph(), therapies, aspects=aspects or None, setting=setting,
+                                   population=population)
     except BuildError as error:
         _fail(error)
     except ValueError as error:

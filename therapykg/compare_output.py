@@ -80,6 +80,43 @@ def as_csv(comparison: Comparison) -> str:
     return buffer.getvalue()
 
 
+# One row per value (or per empty cell): a tidy table that a spreadsheet or a
+# data frame reads without reshaping.
+TIDY_COLUMNS = ["aspect", "row", "therapy", "therapy_label", "status", "value", "quantity", "lower", "upper", "unit",
+                "ci_lower", "ci_upper", "comparator_value", "hazard_ratio", "p_value", "trial", "design", "population",
+                "setting", "counted", "data_cut", "comparable", "row_note", "disputed", "conflicts", "claim", "sources",
+                "sections"]
+
+
+def as_tidy_csv(comparison: Comparison) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(TIDY_COLUMNS)
+    labels = {t.id: t.label for t in comparison.therapies}
+
+    def number(x: float | None) -> str:
+        return "" if x is None else f"{x:g}"
+
+    for row in comparison.rows:
+        start = [row.aspect.value, row.label]
+        end_row = ["true" if row.comparable else "false", row.note or ""]
+        for cell in row.cells:
+            who = [cell.therapy, labels.get(cell.therapy, cell.therapy), cell.status.value]
+            if not cell.values:
+                writer.writerow([*start, *who, cell.note or "", *[""] * 15, *end_row, "", "", "", "", ""])
+                continue
+            for v in cell.values:
+                q, c, ci = v.quantity, v.context, v.confidence_interval
+                writer.writerow([
+                    *start, *who, v.text, number(q.value) if q else "", number(q.lower) if q else "", number(q.upper) if q else "",
+                    q.unit if q else "", number(ci.lower) if ci else "", ("NE" if ci.upper_not_estimable else number(ci.upper)) if ci else "",
+                    v.comparator_quantity.text if v.comparator_quantity else "", number(v.hazard_ratio), number(v.p_value),
+                    c.trial or "", c.design or "", c.population or "", c.setting or "", c.counted or "", c.data_cut or "",
+                    *end_row, "true" if v.disputed else "false", " ".join(v.conflicts), v.claim or "",
+                    " ".join(cite.source.id for cite in v.sources), " | ".join(cite.section or "" for cite in v.sources)])
+    return buffer.getvalue()
+
+
 def as_markdown(comparison: Comparison) -> str:
     index = SourceIndex()
     lines = ["| aspect | row | " + " | ".join(t.label for t in comparison.therapies) + " |",

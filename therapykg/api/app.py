@@ -18,6 +18,9 @@ from therapykg.api.dataset import dataset_info
 from therapykg.api.graphql.view import TherapyGraphQL
 from therapykg.api.middleware import AccessLogMiddleware, BodyLimitMiddleware
 from therapykg.api.settings import Settings
+from therapykg.api.web.errors import exception_handlers
+from therapykg.api.web.render import PageCache
+from therapykg.api.web.routes import web_routes
 from therapykg.store.admission import ADHOC, RESERVED_WORKERS, SERVICE
 from therapykg.store.engine import Engine
 from therapykg.store.errors import EngineError
@@ -57,6 +60,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             await running.close()
 
     routes = [
+        *web_routes(),
         Route("/healthz", health.healthz),
         Route("/readyz", health.readyz),
         Route("/sparql", sparql.sparql, methods=["GET", "POST"], name="sparql"),
@@ -78,6 +82,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                    expose_headers=["ETag", "Link", "X-Result-Rows", "X-Result-Truncated"]),
         Middleware(GZipMiddleware, minimum_size=1024),
     ]
-    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan, exception_handlers=exception_handlers())
     app.state.settings = settings
+    app.state.page_cache = PageCache(settings.page_cache_bytes)
     return app

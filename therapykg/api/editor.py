@@ -9,6 +9,7 @@ import json
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from therapykg.api.web.render import site_header
 from therapykg.queries import library, runnable_text
 
 PAGE = """<!doctype html>
@@ -17,17 +18,20 @@ PAGE = """<!doctype html>
 <meta charset="utf-8">
 <title>therapykg SPARQL endpoint</title>
 <link rel="stylesheet" href="{static}/vendor/yasgui.min.css">
+<link rel="stylesheet" href="{static}/site.css">
 <link rel="stylesheet" href="{static}/therapykg.css">
+<link rel="icon" href="{static}/favicon.svg" type="image/svg+xml">
 </head>
 <body>
-<header>
+{site_header}
+<header class="editor">
   <h1>therapykg SPARQL endpoint</h1>
   <p>SPARQL 1.1 queries over the therapykg graph (version <code>{version}</code>).
   For research and informatics use, not for clinical decisions.</p>
   <label for="examples">Example queries</label>
   <select id="examples">{options}</select>
 </header>
-<main id="yasgui"></main>
+<main id="main"><div id="yasgui"></div></main>
 <script src="{static}/vendor/yasgui.min.js"></script>
 <script>window.THERAPYKG = {config};</script>
 <script src="{static}/editor.js"></script>
@@ -42,7 +46,7 @@ def editor_page(request: Request) -> HTMLResponse:
     config = {"endpoint": str(request.url_for("sparql")), "examples": examples}
     page = PAGE.format(static=request.url_for("static", path="").path.rstrip("/"),
                        version=html.escape(request.app.state.engine.version or ""),
-                       options=options, config=json.dumps(config).replace("</", "<\\/"))
+                       options=options, config=json.dumps(config).replace("</", "<\\/"), site_header=site_header(request))
     return HTMLResponse(page)
 
 

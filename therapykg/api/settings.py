@@ -23,6 +23,7 @@ class Settings:
     cache_seconds: int = field(default_factory=lambda: int(_env("CACHE_SECONDS", "300")))
     base: str = field(default_factory=lambda: _env("BASE", "https://w3id.org/therapykg/"))
     graphql_cache_size: int = field(default_factory=lambda: int(_env("GRAPHQL_CACHE_SIZE", "1024")))
+    page_cache_bytes: int = field(default_factory=lambda: int(_env("PAGE_CACHE_BYTES", str(32 << 20))))
     max_result_bytes: int = field(default_factory=lambda: int(_env("MAX_RESULT_BYTES", str(16 << 20))))
     query_memory_mib: int = field(default_factory=lambda: int(_env("QUERY_MEMORY_MIB", "0")))
     query_sandbox: str = field(default_factory=lambda: _env("QUERY_SANDBOX", "auto"))
@@ -35,8 +36,8 @@ class Settings:
     max_connections: int = field(default_factory=lambda: int(_env("MAX_CONNECTIONS", "512")))
 
     def __post_init__(self):
-        if self.graphql_cache_size < 0:
-            raise ValueError("THERAPYKG_GRAPHQL_CACHE_SIZE must be 0 (off) or more")
+        if self.graphql_cache_size < 0 or self.page_cache_bytes < 0:
+            raise ValueError("THERAPYKG_GRAPHQL_CACHE_SIZE and _PAGE_CACHE_BYTES must be 0 (off) or more")
         if self.query_sandbox not in ("auto", "required", "off"):
             raise ValueError("THERAPYKG_QUERY_SANDBOX must be auto, required or off")
         if self.query_memory_mib < 0:

@@ -14,7 +14,6 @@ with the reason (and the closest known id, for an unknown one).
 from __future__ import annotations
 
 import asyncio
-import difflib
 from collections.abc import Awaitable, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
@@ -24,10 +23,8 @@ from therapykg.domain import coverage as covering
 from therapykg.domain import doses, dosing, modification
 from therapykg.domain import label_versions as label_versions_module
 from therapykg.domain.compare import Aspect, Comparison
-from therapykg.domain.ids import UserInputError, to_id, to_iri
+from therapykg.domain.inputs import aspects_of, choice, known, scope_of, therapy_iri
 from therapykg.domain.loaders import Loaders
-from therapykg.domain.nodes import RDF_TYPE
-from therapykg.namespaces import TKG
 from therapykg.store.engine import GraphSelector
 from therapykg.store.graph import KnowledgeGraph
 
@@ -51,53 +48,14 @@ def _run(kg: KnowledgeGraph, work: Callable[[Loaders], Awaitable[T]]) -> T:
         return pool.submit(asyncio.run, main()).result()
 
 
-async def _known(loaders: Loaders, identifier: str, classes: tuple[str, ...], noun: str) -> str:
-    """The IRI of ``identifier`` when it names an instance of one of ``classes``.
-
-    :raises UserInputError: it does not, naming the closest instance there is.
-    """
-    iri = to_iri(identifier)
-    (node,) = await loaders.nodes([iri])
-    if any(node.is_a(c) for c in classes):
-        return iri
-    members = [m for c in classes for m in await loaders.referring(RDF_TYPE, TKG + c)]
-    names = {to_id(m).split(":", 1)[-1]: to_id(m).split(":", 1)[-1] for m in members}
-    names |= {n.label.lower(): to_id(n.iri).split(":", 1)[-1] for n in await loaders.nodes(members)}
-    wanted = to_id(iri).split(":", 1)[-1].lower()
-    closest = difflib.get_close_matches(wanted, names, n=1, cutoff=0.6)
-    raise UserInputError(f"not a {noun}: {to_id(iri)}" + (f" (the closest is {names[closest[0]]})" if closest else ""))
-
-
-async def _therapy(loaders: Loaders, identifier: str) -> str:
-    """The IRI of the therapy ``identifier`` names (see :func:`_known`)."""
-    return await _known(loaders, identifier, ("Therapy",), "therapy")
-
-
-def _choice(name: str, value: str, choices: dict[str, str]) -> str:
-    if value not in choices:
-        raise UserInputError(f"{name} {value!r} is not one of {', '.join(sorted(choices))}")
-    return choices[value]
-
-
-def _aspects(aspects: Iterable[Aspect | str] | None) -> list[Aspect] | None:
-    if aspects is None:
-        return None
-    chosen = []
-    for aspect in aspects:
-        if isinstance(aspect, Aspect):
-            chosen.append(aspect)
-        elif isinstance(aspect, str) and aspect.upper() in Aspect.__members__:
-            chosen.append(Aspect[aspect.upper()])
-        else:
-            raise UserInputError(f"unknown aspect {aspect!r}; aspects are {', '.join(a.name.lower() for a in Aspect)}")
-    return chosen or None
-
-
-def compare(kg: KnowledgeGraph, ids: Iterable[str], *, aspects: Iterable[Aspect | str] | None = None) -> Comparison:
+def compare(kg: KnowledgeGraph, ids: Iterable[str], *, aspects: Iterable[Aspect | str] | None = None,
+            setting: str | None = None, population: str | None = None) -> Comparison:
     """Compare two or more therapies side by side, in the order given, over
     ``aspects`` (names such as ``"efficacy"`` or :class:`Aspect` members;
     all by default). Every row has a cell per therapy, and every value its
-    sources; a cell with no data says so.
+    sources; a cell with no data says so. ``setting`` (``"relapsed-refractory"``,
+    ``"mrd-positive"``, ``"consolidation"``) and ``population`` (``"adult"``,
+    ``"pediatric"``) leave out the claims whose source scopes them elsewhere.
 
     >>> comparison = compare(kg, ["blinatumomab", "tkgr:inotuzumab-ozogamicin"], aspects=["mechanism"])
     >>> for row in comparison.rows:
@@ -105,13 +63,13 @@ def compare(kg: KnowledgeGraph, ids: Iterable[str], *, aspects: Iterable[Aspect 
     Targets ['CD3, CD19', 'CD22']
     Mechanism ['T-cell redirection', 'targeted cytotoxin delivery']
 
-    :raises ValueError: fewer than two different therapies, an id that is not a therapy, or an unknown aspect.
+    :raises ValueError: fewer than two different therapies, an id that is not a therapy, or an unknown aspect, setting or population.
     """
-    ids, chosen = list(ids), _aspects(aspects)
+    ids, chosen, scope = list(ids), aspects_of(aspects), scope_of(setting, population)
 
     async def work(loaders: Loaders) -> Comparison:
-        iris = list(await asyncio.gather(*[_therapy(loaders, i) for i in ids]))
-        return await comparing.compare(loaders, iris, aspects=chosen)
+        iris = list(await asyncio.gather(*[therapy_iri(loaders, i) for i in ids]))
+        return await comparing.compare(loaders, iris, aspects=chosen, scope=scope)
 
     return _run(kg, work)
 
@@ -139,12 +97,12 @@ def dose(kg: KnowledgeGraph, *, therapy: str, setting: str, weight_kg: float, he
 
     :raises ValueError: an id that is not a therapy, an unknown setting or response, or values no patient has.
     """
-    question = dosing.DoseQuestion(_choice("setting", setting, dosing.SETTINGS),
+    question = dosing.DoseQuestion(choice("setting", setting, dosing.SETTINGS),
                                    _patient(weight_kg=weight_kg, height_cm=height_cm, bsa_m2=bsa_m2, age_years=age_years),
-                                   cycle, day, _choice("response", response, dosing.RESPONSES) if response is not None else None)
+                                   cycle, day, choice("response", response, dosing.RESPONSES) if response is not None else None)
 
     async def work(loaders: Loaders) -> list[doses.DoseAnswer]:
-        return await doses.dose_answers(loaders, await _therapy(loaders, therapy), question)
+        return await doses.dose_answers(loaders, await therapy_iri(loaders, therapy), question)
 
     return _run(kg, work)
 
@@ -172,15 +130,15 @@ def dose_modification(kg: KnowledgeGraph, *, therapy: str, setting: str, weight_
     :raises ValueError: an id that is not a therapy or a finding, an unknown setting, or values no patient or event has.
     """
     patient = _patient(weight_kg=weight_kg, height_cm=height_cm, bsa_m2=bsa_m2, age_years=age_years)
-    setting_iri = _choice("setting", setting, dosing.SETTINGS)
+    setting_iri = choice("setting", setting, dosing.SETTINGS)
     current = dosing.Amount(float(current_dose[0]), current_dose[1]) if current_dose is not None else None
     findings = ("ClinicalFinding", "TriggerCondition")
 
     async def work(loaders: Loaders) -> list[doses.DoseModificationAnswer]:
         report = modification.EventReport(
-            setting_iri, patient, await _known(loaders, event, findings, "finding"), grade, duration_days, recurred,
-            await _known(loaders, condition, findings, "finding") if condition is not None else None, occurrences, current)
-        return await doses.dose_modification_answers(loaders, await _therapy(loaders, therapy), report)
+            setting_iri, patient, await known(loaders, event, findings, "finding"), grade, duration_days, recurred,
+            await known(loaders, condition, findings, "finding") if condition is not None else None, occurrences, current)
+        return await doses.dose_modification_answers(loaders, await therapy_iri(loaders, therapy), report)
 
     return _run(kg, work)
 
@@ -204,7 +162,7 @@ def label_versions(kg: KnowledgeGraph, *, product: str | None = None) -> list[la
     :raises ValueError: ``product`` is not a therapy.
     """
     async def work(loaders: Loaders) -> list[label_versions_module.LabelVersion]:
-        iri = await _therapy(loaders, product) if product is not None else None
+        iri = await therapy_iri(loaders, product) if product is not None else None
         return await label_versions_module.label_versions(loaders, iri)
 
     return _run(kg, work)
@@ -224,8 +182,8 @@ def label_differences(kg: KnowledgeGraph, *, product: str, from_version: str, to
     :raises ValueError: ``product`` is not a therapy, or a version is not a label version of it.
     """
     async def work(loaders: Loaders) -> label_versions_module.LabelComparison:
-        iri = await _therapy(loaders, product)
-        before, after = await asyncio.gather(*[_known(loaders, v, ("LabelVersion",), "label version")
+        iri = await therapy_iri(loaders, product)
+        before, after = await asyncio.gather(*[known(loaders, v, ("LabelVersion",), "label version")
                                                for v in (from_version, to_version)])
         return await label_versions_module.label_differences(loaders, iri, before, after)
 

@@ -18,6 +18,7 @@ from therapykg.domain.nodes import PROV_DERIVED, SKOS, Node, Struct
 from therapykg.namespaces import TKG
 
 NOT_REPORTED = "not reported in the sources"
+MAX_COMPARED = 8  # therapies side by side: wider is unreadable on any surface
 
 
 class Aspect(Enum):
@@ -39,6 +40,7 @@ class CellStatus(Enum):
 
     REPORTED = "reported"
     NOT_REPORTED = "not reported in the sources"
+MAX_COMPARED = 8  # therapies side by side: wider is unreadable on any surface
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,7 @@ class ComparisonValue:
     context: ValueContext = field(default_factory=ValueContext)
     sources: list[Citation] = field(default_factory=list)
     disputed: bool = False  # another source disagrees with this value
+    conflicts: list[str] = field(default_factory=list)  # compact ids of the recorded conflicts it is part of
     claim: str | None = None  # the compact id of the claim the value comes from
 
 
@@ -122,7 +125,7 @@ class _Fetched:
     nodes: dict[str, Node] = field(default_factory=dict)
     claims: dict[str, list[Node]] = field(default_factory=dict)  # therapy -> claims about it
     alternative_for: dict[str, list[Node]] = field(default_factory=dict)
-    disputed: set[str] = field(default_factory=set)
+    disputed: dict[str, list[str]] = field(default_factory=dict)  # claim -> the conflicts it is part of
 
     def get(self, iri: str) -> Node:
         return self.nodes.get(iri) or Node(iri)
@@ -164,7 +167,7 @@ async def _fetch(loaders: Loaders, iris: list[str]) -> _Fetched:
     conflict_lists, _ = await asyncio.gather(
         asyncio.gather(*[loaders.referring(TKG + "conflictingClaim", n.iri) for n in claims]),
         _load(loaders, fetched, linked))
-    fetched.disputed = {n.iri for n, conflicts in zip(claims, conflict_lists, strict=True) if conflicts}
+    fetched.disputed = {n.iri: sorted(conflicts) for n, conflicts in zip(claims, conflict_lists, strict=True) if conflicts}
     # Phase 4: one level further (dose steps of cycles, settings and diseases of states).
     await _load(loaders, fetched, _links(list(fetched.nodes.values()), "hasDoseStep", "inSetting", "stateOfDisease", "ageGroup"))
     return fetched
@@ -175,8 +178,9 @@ def _citations(fetched: _Fetched, claim: Node) -> list[Citation]:
 
 
 def _value(fetched: _Fetched, claim: Node, text: str, **extra: Any) -> ComparisonValue:
-    return ComparisonValue(text=text, sources=_citations(fetched, claim), disputed=claim.iri in fetched.disputed,
-                           claim=to_id(claim.iri), **extra)
+    conflicts = fetched.disputed.get(claim.iri, [])
+    return ComparisonValue(text=text, sources=_citations(fetched, claim), disputed=bool(conflicts),
+                           conflicts=[to_id(c) for c in conflicts], claim=to_id(claim.iri), **extra)
 
 
 def _labels(fetched: _Fetched, iris: list[str]) -> str:
@@ -462,18 +466,65 @@ BUILDERS = {
 }
 
 
-async def compare(loaders: Loaders, iris: list[str], *, aspects: list[Aspect] | None = None) -> Comparison:
-    """Compare the therapies ``iris`` (in that order) over ``aspects`` (all by default).
+@dataclass(frozen=True)
+class Scope:
+    """Which claims a comparison keeps: those whose stated setting and age group
+    are the ones asked for. A claim that states no setting (or no population
+    with an age group) is kept: its source does not restrict it."""
+
+    setting: str | None = None  # IRI of a tkg:ClinicalSetting
+    age_group: str | None = None  # IRI of a tkg:AgeGroup
+
+
+def _stated_settings(fetched: _Fetched, claim: Node) -> set[str]:
+    states = claim.tkg_refs("indicationDiseaseState")
+    return ({*claim.tkg_refs("inSetting"), *claim.tkg_refs("regimenSetting"), *claim.tkg_refs("ruleSetting")}
+            | {s for state in states for s in fetched.get(state).tkg_refs("inSetting")})
+
+
+def _stated_age_groups(fetched: _Fetched, claim: Node) -> set[str]:
+    populations = [*claim.tkg_refs("inPopulation"), *claim.tkg_refs("regimenPopulation"), *claim.tkg_refs("indicationPopulation")]
+    return {g for p in populations for g in fetched.get(p).tkg_refs("ageGroup")}
+
+
+def _in_scope(fetched: _Fetched, claim: Node, scope: Scope) -> bool:
+    settings, groups = _stated_settings(fetched, claim), _stated_age_groups(fetched, claim)
+    return (not scope.setting or not settings or scope.setting in settings) and \
+        (not scope.age_group or not groups or scope.age_group in groups)
+
+
+async def _rows(loaders: Loaders, iris: list[str], aspects: list[Aspect] | None, scope: Scope | None) -> tuple[_Fetched, list[ComparisonRow]]:
+    fetched = await _fetch(loaders, iris)
+    unknown = [to_id(i) for i in iris if not fetched.get(i).is_a("Therapy")]
+    if unknown:
+        raise ValueError(f"not a therapy: {', '.join(unknown)}")
+    if scope is not None:
+        for t in iris:
+            fetched.claims[t] = [c for c in fetched.claims[t] if _in_scope(fetched, c, scope)]
+            fetched.alternative_for[t] = [c for c in fetched.alternative_for[t] if _in_scope(fetched, c, scope)]
+    return fetched, [row for aspect in (aspects or list(Aspect)) for row in BUILDERS[aspect](fetched, iris)]
+
+
+async def compare(loaders: Loaders, iris: list[str], *, aspects: list[Aspect] | None = None,
+                  scope: Scope | None = None) -> Comparison:
+    """Compare the therapies ``iris`` (in that order) over ``aspects`` (all by
+    default), keeping only the claims in ``scope`` when one is given.
 
     :raises ValueError: fewer than two therapies, or an id that is not a therapy.
     """
     if len(set(iris)) < 2:
         raise ValueError("compare at least two different therapies")
-    fetched = await _fetch(loaders, iris)
-    unknown = [to_id(i) for i in iris if not fetched.get(i).is_a("Therapy")]
-    if unknown:
-        raise ValueError(f"not a therapy: {', '.join(unknown)}")
-    rows = [row for aspect in (aspects or list(Aspect)) for row in BUILDERS[aspect](fetched, iris)]
+    fetched, rows = await _rows(loaders, iris, aspects, scope)
     therapies = [ComparedTherapy(id=to_id(i), label=fetched.label(i),
                                  kind=(k.name if (k := therapy_kind(fetched.get(i))) else None)) for i in iris]
     return Comparison(therapies=therapies, rows=rows)
+
+
+async def therapy_rows(loaders: Loaders, iri: str, *, aspects: list[Aspect] | None = None) -> list[ComparisonRow]:
+    """The rows a comparison would give one therapy: every value with its context,
+    sources and disputes (for a therapy's own page).
+
+    :raises ValueError: ``iri`` is not a therapy.
+    """
+    _, rows = await _rows(loaders, [iri], aspects, None)
+    return rows

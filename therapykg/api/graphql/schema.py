@@ -38,11 +38,12 @@ from therapykg.api.graphql.types.statement import Statement
 from therapykg.api.graphql.types.therapy import Therapy, TherapyKind
 from therapykg.api.graphql.types.trial import ClinicalTrial
 from therapykg.domain import catalog, coverage, label_versions
-from therapykg.domain.compare import compare
+from therapykg.domain.compare import MAX_COMPARED, compare
 from therapykg.domain.dose_calculation import calculate
 from therapykg.domain.doses import dose_answers, dose_modification_answers
 from therapykg.domain.dosing import DoseQuestion
 from therapykg.domain.ids import UserInputError, to_iri
+from therapykg.domain.inputs import scope_of
 from therapykg.domain.modification import EventReport
 from therapykg.namespaces import TKG
 
@@ -192,11 +193,18 @@ class Query:
         return as_resource(found) if found.exists else None
 
     @strawberry.field(description="A side-by-side comparison of two or more therapies over the chosen aspects (all by default). A cell with no data says so; values that cannot be compared on the same scale carry their context.")
-    async def compare_therapies(self, info: GraphQLInfo, ids: list[strawberry.ID], aspects: list[Aspect] | None = None) -> Comparison:
-        if len(ids) > 8:
-            raise UserInputError("compare at most 8 therapies at a time")
+    async def compare_therapies(
+        self, info: GraphQLInfo, ids: list[strawberry.ID], aspects: list[Aspect] | None = None,
+        setting: Annotated[str | None, strawberry.argument(
+            description="Only claims in this setting or stating none: relapsed-refractory, mrd-positive or consolidation.")] = None,
+        population: Annotated[str | None, strawberry.argument(
+            description="Only claims about this age group or stating none: adult or pediatric.")] = None,
+    ) -> Comparison:
+        if len(ids) > MAX_COMPARED:
+            raise UserInputError(f"compare at most {MAX_COMPARED} therapies at a time")
         try:
-            comparison = await compare(info.context.loaders, [to_iri(i) for i in ids], aspects=aspects)
+            comparison = await compare(info.context.loaders, [to_iri(i) for i in ids], aspects=aspects,
+                                       scope=scope_of(setting, population))
         except ValueError as exc:
             raise UserInputError(str(exc)) from None
         return Comparison.from_domain(comparison)

@@ -36,6 +36,7 @@ from therapykg.api.graphql.context import Context
 from therapykg.api.graphql.limits import json_problem
 from therapykg.api.graphql.schema import INTERNAL_ERROR, schema
 from therapykg.api.settings import Settings
+from therapykg.api.web.render import site_header
 from therapykg.store.engine import Engine, Selector
 
 if TYPE_CHECKING:  # strawberry's request adapter, named through strawberry (its own dependency defines it)
@@ -52,10 +53,14 @@ PAGE = """<!doctype html>
 <meta charset="utf-8">
 <title>therapykg GraphQL</title>
 <link rel="stylesheet" href="{static}/vendor/graphiql.min.css">
-<style>body {{ margin: 0; height: 100vh; }} #graphiql {{ height: 100vh; }}</style>
+<link rel="stylesheet" href="{static}/site.css">
+<link rel="icon" href="{static}/favicon.svg" type="image/svg+xml">
+<style>body {{ margin: 0; height: 100vh; display: flex; flex-direction: column; }} body > .notice {{ margin: 0.4rem 1.25rem; }}
+main#main {{ flex: 1; min-height: 0; width: 100%; max-width: none; margin: 0; padding: 0; }} #graphiql {{ height: 100%; }}</style>
 </head>
 <body>
-<div id="graphiql">Loading GraphiQL...</div>
+{site_header}
+<main id="main"><div id="graphiql">Loading GraphiQL...</div></main>
 <script src="{static}/vendor/react.production.min.js"></script>
 <script src="{static}/vendor/react-dom.production.min.js"></script>
 <script src="{static}/vendor/graphiql.min.js"></script>
@@ -142,7 +147,7 @@ class TherapyGraphQL(GraphQL[Context, None]):
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         static = request.url_for("static", path="").path.rstrip("/")
         config = json.dumps({"endpoint": str(request.url_for("graphql")), "query": DEFAULT_QUERY}).replace("</", "<\\/")
-        return HTMLResponse(PAGE.format(static=static, config=config))
+        return HTMLResponse(PAGE.format(static=static, config=config, site_header=site_header(request)))
 
     @overload
     async def run(self, request: Request, context: Context = UNSET, root_value: None = UNSET) -> Response: ...

@@ -52,6 +52,7 @@ class ComparisonValue:
     context: ValueContext
     sources: list[Citation]
     disputed: bool = strawberry.field(description="Another source disagrees with this value.")
+    conflicts: list[strawberry.ID] = strawberry.field(description="The recorded conflicts the value is part of.")
     claim: strawberry.ID | None
 
     @classmethod
@@ -62,7 +63,7 @@ class ComparisonValue:
                    comparator_confidence_interval=ConfidenceInterval.from_domain(value.comparator_confidence_interval),
                    hazard_ratio_confidence_interval=ConfidenceInterval.from_domain(value.hazard_ratio_confidence_interval),
                    median_not_reached=value.median_not_reached, context=ValueContext.from_domain(value.context),
-                   sources=[Citation.from_domain(c) for c in value.sources], disputed=value.disputed,
+                   sources=[Citation.from_domain(c) for c in value.sources], disputed=value.disputed, conflicts=[strawberry.ID(c) for c in value.conflicts],
                    claim=strawberry.ID(value.claim) if value.claim else None)
 
 

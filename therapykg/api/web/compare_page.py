@@ -1,0 +1,143 @@
+"""The comparison page: the same domain service as GraphQL's
+compareTherapies and `therapykg compare`, as a table a researcher reads,
+prints, links to (the URL is the permalink) and downloads (tidy CSV, JSON,
+Markdown)."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from markupsafe import Markup
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route
+
+from therapykg import compare_output
+from therapykg.api.web.render import cached, html_error, loaders, render
+from therapykg.api.web.timeline_svg import figure
+from therapykg.domain.compare import MAX_COMPARED, Aspect, Comparison, ComparisonValue, compare
+from therapykg.domain.dosing import SETTINGS
+from therapykg.domain.ids import UserInputError, to_iri
+from therapykg.domain.inputs import AGE_GROUPS, aspects_of, scope_of, therapy_iri
+from therapykg.domain.loaders import Loaders
+from therapykg.domain.options import therapy_options
+from therapykg.domain.timeline import therapy_timelines
+
+MAX_ID_LENGTH = 200
+DOWNLOADS = {"csv": ("text/csv; charset=utf-8", compare_output.as_tidy_csv),
+             "json": ("application/json", compare_output.as_json),
+             "md": ("text/markdown; charset=utf-8", compare_output.as_markdown)}
+
+
+@dataclass
+class Question:
+    """What the page was asked: therapies, aspects, setting and population (as written in the URL)."""
+
+    ids: list[str] = field(default_factory=list)
+    aspects: list[str] = field(default_factory=list)
+    setting: str = ""
+    population: str = ""
+
+    @classmethod
+    def of(cls, request: Request) -> Question:
+        params = request.query_params
+        ids = [i.strip() for raw in params.getlist("ids") for i in raw.split(",") if i.strip()]
+        return cls(ids=list(dict.fromkeys(ids)), aspects=[a for a in params.getlist("aspect") if a],
+                   setting=params.get("setting", ""), population=params.get("population", ""))
+
+    def query(self) -> str:
+        """The permalink's query string."""
+        pairs = [("ids", ",".join(self.ids))] + [("aspect", a) for a in self.aspects]
+        pairs += [(k, v) for k, v in (("setting", self.setting), ("population", self.population)) if v]
+        return urlencode(pairs)
+
+
+class SourceMarkers:
+    """Numbers the sources of a page in order of first use, with the article's reference numbers."""
+
+    def __init__(self) -> None:
+        self.numbers: dict[str, int] = {}
+        self.sources: dict[str, object] = {}
+
+    def of(self, value: ComparisonValue) -> list[tuple[int, str, str]]:
+        """(number, source id, marker text) for each citation of ``value``."""
+        marks = []
+        for citation in value.sources:
+            number = self.numbers.setdefault(citation.source.id, len(self.numbers) + 1)
+            self.sources[citation.source.id] = citation.source
+            refs = f" ref {','.join(map(str, citation.article_references))}" if citation.article_references else ""
+            marks.append((number, citation.source.id, f"{number}{refs}"))
+        return marks
+
+
+async def _answer(lds: Loaders, question: Question) -> Comparison:
+    """The comparison asked for (UserInputError when the question is wrong)."""
+    if not 2 <= len(question.ids) <= MAX_COMPARED:
+        raise UserInputError(f"choose between 2 and {MAX_COMPARED} therapies to compare (got {len(question.ids)})")
+    if any(len(i) > MAX_ID_LENGTH for i in question.ids):
+        raise UserInputError(f"a therapy id is longer than {MAX_ID_LENGTH} characters")
+    scope = scope_of(question.setting or None, question.population or None)
+    aspects = aspects_of(question.aspects) if question.aspects else None
+    iris = list(await asyncio.gather(*[therapy_iri(lds, i) for i in question.ids]))
+    return await compare(lds, iris, aspects=aspects, scope=scope)
+
+
+async def _timelines(lds: Loaders, comparison: Comparison) -> list[tuple[str, list[Markup]]]:
+    """Each therapy's regimen timelines, as figures."""
+    found = await asyncio.gather(*[therapy_timelines(lds, to_iri(t.id)) for t in comparison.therapies])
+    return [(t.label, [figure(tl) for tl in tls]) for t, tls in zip(comparison.therapies, found, strict=True)]
+
+
+async def _form_context(lds: Loaders, question: Question) -> dict[str, Any]:
+    groups = await therapy_options(lds)
+    return {"groups": groups, "question": question, "aspects": list(Aspect), "settings": sorted(SETTINGS),
+            "populations": sorted(AGE_GROUPS), "max_compared": MAX_COMPARED}
+
+
+async def compare_page(request: Request) -> Response:
+    question = Question.of(request)
+
+    async def build() -> Response:
+        lds = loaders(request)
+        form = await _form_context(lds, question)
+        if not question.ids:
+            return HTMLResponse(render(request, "compare.html", title="Compare therapies", comparison=None, problem=None, **form))
+        try:
+            comparison = await _answer(lds, question)
+        except (UserInputError, ValueError) as exc:
+            body = render(request, "compare.html", title="Compare therapies", comparison=None, problem=str(exc), status=400, **form)
+            return HTMLResponse(body, status_code=400)
+        timelines = await _timelines(lds, comparison)
+        aspects_shown = list(dict.fromkeys(row.aspect for row in comparison.rows))
+        return HTMLResponse(render(
+            request, "compare.html", title="Compare: " + ", ".join(t.label for t in comparison.therapies),
+            comparison=comparison, aspects_shown=aspects_shown, markers=SourceMarkers(), timelines=timelines,
+            permalink=request.url.path + "?" + question.query(), problem=None, **form))
+
+    return await cached(request, build)
+
+
+async def compare_download(request: Request) -> Response:
+    fmt = request.path_params["fmt"]
+    if fmt not in DOWNLOADS:
+        return html_error(request, 404, "No such download", f"Downloads are {', '.join('compare.' + f for f in DOWNLOADS)}.")
+    question = Question.of(request)
+
+    async def build() -> Response:
+        try:
+            comparison = await _answer(loaders(request), question)
+        except (UserInputError, ValueError) as exc:
+            return Response(f"{exc}\n", status_code=400, media_type="text/plain; charset=utf-8")
+        media_type, write = DOWNLOADS[fmt]
+        name = "therapykg-comparison-" + "-".join(t.id.split(":", 1)[1] for t in comparison.therapies)[:150]
+        return Response(write(comparison), media_type=media_type,
+                        headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
+
+    return await cached(request, build)
+
+
+routes = [Route("/compare", compare_page, name="compare_page"),
+          Route("/compare.{fmt}", compare_download, name="compare_download")]
