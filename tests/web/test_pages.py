@@ -197,6 +197,8 @@ def test_unknown_pages_are_html_404s_for_browsers_and_plain_for_software(app_cli
     page = get(app_client, "/no-such-page")
     assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
     assert "/search" in page.text and 'name="q"' in page.text
+    mistyped = get(app_client, "/therapy/blinatumomob")
+    assert mistyped.status_code == 404 and "/therapies/blinatumomab" in Page(mistyped.text).links
     plain = app_client.get("/no-such-page", headers={"accept": "application/json"})
     assert plain.status_code == 404 and plain.headers["content-type"].startswith("text/plain")
 

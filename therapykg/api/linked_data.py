@@ -15,6 +15,8 @@ from therapykg.api.dataset import dataset_info
 from therapykg.api.http import cache_headers, engine_error, error, etag_for, not_modified, run_job
 from therapykg.api.negotiation import GRAPH_FORMATS, NotAcceptable, choose
 from therapykg.api.service_description import void_description
+from therapykg.api.web.render import site_header
+from therapykg.domain.kinds import TherapyKind
 from therapykg.namespaces import TKG, TKGR, compact
 from therapykg.queries import query_text
 from therapykg.store.errors import EngineError
@@ -22,6 +24,9 @@ from therapykg.store.worker import DUMP_FORMATS, EncodedTerm, QueryJob
 
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+# A resource of one of these classes has a page for people at /therapies/{slug}.
+THERAPY_CLASSES = frozenset({TKG + "Therapy", *(TKG + kind.value for kind in TherapyKind)})
 
 
 def _iri_for(request: Request) -> str | None:
@@ -89,13 +94,13 @@ def _term(request: Request, term: dict, label: dict | None = None) -> str:
 
 def _render(request: Request, iri: str, rows: list[dict]) -> str:
     outgoing: dict[str, dict] = {}
-    incoming: list[str] = []
+    incoming: dict[str, set[str]] = {}  # predicate label -> the resources that point here with it
     blank: dict[str, list[str]] = {}
     title = compact(iri)
     for row in rows:
         p = row["p"]["value"]
         if row["direction"]["value"] == "in":
-            incoming.append(f"{_term(request, row['o'], row.get('oLabel'))} <span class=iri>{html.escape(row.get('pLabel', row['p'])['value'])}</span>")
+            incoming.setdefault(row.get("pLabel", row["p"])["value"], set()).add(_term(request, row["o"], row.get("oLabel")))
             continue
         if p == "http://www.w3.org/2000/01/rdf-schema#label":
             title = row["o"]["value"]
@@ -113,15 +118,26 @@ def _render(request: Request, iri: str, rows: list[dict]) -> str:
         cells = [v if v is not None else "; ".join(sorted(blank.get(k, []))) for k, v in entry["values"].items()]
         body_rows.append(f"<tr><th>{html.escape(entry['label'])}<div class=iri>{html.escape(compact(p))}</div></th>"
                          f"<td>{'<br>'.join(sorted(cells))}</td></tr>")
-    links = "".join(f"<li>{item}</li>" for item in sorted(set(incoming)))
+    # Grouped by how they point here, the largest groups folded, so that a therapy's hundred claims do not bury the rest.
+    groups = []
+    for label, items in sorted(incoming.items(), key=lambda item: (-len(item[1]), item[0])):
+        listed = "".join(f"<li>{item}</li>" for item in sorted(items))
+        head = f"{html.escape(label)} <span class=muted>({len(items)})</span>"
+        groups.append(f"<details{' open' if len(items) <= 5 else ''}><summary>{head}</summary><ul class=links>{listed}</ul></details>")
+    types = {row["o"]["value"] for row in rows if row["direction"]["value"] == "out" and row["p"]["value"] == RDF_TYPE}
+    page = ""
+    if iri.startswith(TKGR) and _SLUG.match(iri[len(TKGR):]) and types & THERAPY_CLASSES:
+        page = f'<p class=therapy-page>Read it as a page: <a href="/therapies/{html.escape(iri[len(TKGR):])}">the therapy page</a>.</p>'
     static = request.url_for("static", path="").path.rstrip("/")
-    return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
-            f'<link rel="stylesheet" href="{static}/therapykg.css"></head><body>'
+    return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">'
+            f'<title>{html.escape(title)} · therapykg</title><link rel="icon" href="{static}/favicon.svg" type="image/svg+xml">'
+            f'<link rel="stylesheet" href="{static}/site.css"><link rel="stylesheet" href="{static}/therapykg.css"></head><body>'
+            f'{site_header(request)}<main id="main">'
             f"<h1>{html.escape(title)}</h1><p class=iri>{html.escape(iri)}</p>"
-            f'<p class=notice>For research and informatics use, not for clinical decisions. '
-            f'Also as <a href="?format=turtle">Turtle</a> or <a href="?format=jsonld">JSON-LD</a>.</p>'
-            f'<table class=resource>{"".join(body_rows)}</table>'
-            f"<h2>Referenced by</h2><ul>{links or '<li>nothing</li>'}</ul></body></html>")
+            f'<p>The data view of this resource, every statement about it. Also as <a href="?format=turtle">Turtle</a> or '
+            f'<a href="?format=jsonld">JSON-LD</a>.</p>{page}'
+            f'<div class=table-wrap><table class="data resource">{"".join(body_rows)}</table></div>'
+            f"<h2>Referenced by</h2>{''.join(groups) or '<p>nothing</p>'}</main></body></html>")
 
 
 async def download(request: Request) -> Response:

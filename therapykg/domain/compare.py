@@ -40,7 +40,6 @@ class CellStatus(Enum):
 
     REPORTED = "reported"
     NOT_REPORTED = "not reported in the sources"
-MAX_COMPARED = 8  # therapies side by side: wider is unreadable on any surface
 
 
 @dataclass(frozen=True)
@@ -164,6 +163,7 @@ async def _fetch(loaders: Loaders, iris: list[str]) -> _Fetched:
                     "comparatorTherapy", "inCombinationWith", "concernsFinding", "citedReference", "forDisease",
                     "applicability", "hasRole", "requiresTargetExpression")
     linked |= {i for n in claims for i in n.refs(PROV_DERIVED)}
+    linked |= {TKG + kind.value for t in iris if (kind := therapy_kind(fetched.get(t)))}  # for the kind's label
     conflict_lists, _ = await asyncio.gather(
         asyncio.gather(*[loaders.referring(TKG + "conflictingClaim", n.iri) for n in claims]),
         _load(loaders, fetched, linked))
@@ -221,7 +221,7 @@ def _modality_rows(fetched: _Fetched, iris: list[str]) -> list[ComparisonRow]:
     for t in iris:
         node = fetched.get(t)
         kind = therapy_kind(node)
-        cells.append(_cell(t, [_value(fetched, node, kind.name.replace("_", " ").lower())] if kind else []))
+        cells.append(_cell(t, [_value(fetched, node, fetched.label(TKG + kind.value))] if kind else []))
     return [_row(Aspect.MODALITY, "Kind of therapy", cells)]
 
 
@@ -256,7 +256,7 @@ def _administration_rows(fetched: _Fetched, iris: list[str]) -> list[ComparisonR
                                  for w in sorted(spans, key=lambda w: w.get_tkg("firstCycle") or 0))
                 stays.append(_value(fetched, req, text, context=ValueContext(setting=_labels(fetched, req.tkg_refs("inSetting")) or None)))
         hospital.append(_cell(t, stays))
-        limits = [_value(fetched, r, f"at most {r.tkg1('maximumCycles')} cycles"
+        limits = [_value(fetched, r, f"at most {r.tkg1('maximumCycles')} cycle{'' if r.tkg1('maximumCycles') == 1 else 's'}"
                          + (f" ({r.tkg1('maximumCyclesCondition')})" if r.tkg1("maximumCyclesCondition") else ""),
                          context=ValueContext(setting=_labels(fetched, r.tkg_refs("regimenSetting")) or None))
                   for r in _of_kind(fetched, t, "DosingRegimen") if r.tkg1("maximumCycles") is not None]

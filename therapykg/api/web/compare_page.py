@@ -72,6 +72,10 @@ class SourceMarkers:
             marks.append((number, citation.source.id, f"{number}{refs}"))
         return marks
 
+    def of_all(self, values: list[ComparisonValue]) -> list[tuple[int, str, str]]:
+        """The markers of several values, each once, in order of number."""
+        return sorted({mark for value in values for mark in self.of(value)})
+
 
 async def _answer(lds: Loaders, question: Question) -> Comparison:
     """The comparison asked for (UserInputError when the question is wrong)."""

@@ -10,7 +10,9 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-from therapykg.api.web.render import html_error
+from therapykg.api.web.render import html_error, loaders
+from therapykg.domain.search import MAX_QUERY, suggestions
+from therapykg.store.errors import EngineError
 
 Handler = Callable[[Request, Exception], Coroutine[Any, Any, Response]]
 
@@ -22,7 +24,14 @@ def wants_html(request: Request) -> bool:
 async def _not_found(request: Request, exc: Exception) -> Response:
     if not wants_html(request):
         return PlainTextResponse("Not Found\n", status_code=404)
-    return html_error(request, 404, "Page not found", f"There is no page at {request.url.path}.")
+    # The last part of the address, as a search: /therapies/blinatumomob suggests blinatumomab.
+    words = request.url.path.rstrip("/").rsplit("/", 1)[-1][:MAX_QUERY]
+    try:
+        hits = await suggestions(loaders(request), words) if words else []
+    except EngineError:  # a page that was not found is still a 404 when the engine cannot help
+        hits = []
+    return html_error(request, 404, "Page not found", f"There is no page at {request.url.path}.",
+                      suggestions=[{"href": h.href, "label": h.label, "kind": h.kind} for h in hits])
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

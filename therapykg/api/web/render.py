@@ -30,6 +30,8 @@ environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), auto
 environment.globals.update(nav=NAV, notice=NOTICE)
 # "CAR T-cell therapy" stays as written: only the first letter is raised.
 environment.filters["first_upper"] = lambda text: text[:1].upper() + text[1:] if text else text
+# A value's evidence context in one line: trial, design, population, patients counted, data cut (those known).
+environment.filters["context_line"] = lambda c: " · ".join(p for p in (c.trial, c.design, c.population, c.counted, c.data_cut) if p)
 
 
 def render(request: Request, template: str, *, status: int = 200, **context: Any) -> str:

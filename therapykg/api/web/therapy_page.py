@@ -1,0 +1,150 @@
+"""The therapy page: what a therapy is, where it is indicated, its regimens
+(with their timelines), adverse reactions, monitoring, boxed warnings and
+precautions, dose modification rules in words, alternatives, trials and
+outcomes, every value with numbered source markers and, where another
+source disagrees, a conflict badge with the other side's claims."""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route
+
+from therapykg.api.web.render import cached, html_error, loaders, render
+from therapykg.domain import catalog
+from therapykg.domain.evidence import Citation
+from therapykg.domain.ids import UserInputError, to_id
+from therapykg.domain.inputs import therapy_iri
+from therapykg.domain.kinds import therapy_kind
+from therapykg.domain.loaders import Loaders
+from therapykg.domain.profile import TherapyProfile, therapy_profile
+from therapykg.namespaces import TKGR
+
+log = logging.getLogger(__name__)
+_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
+
+
+def local(compact_or_iri: str) -> str:
+    """The local name of a resource (``tkgr:blinatumomab`` -> ``blinatumomab``)."""
+    if compact_or_iri.startswith(TKGR):
+        return compact_or_iri[len(TKGR):]
+    return compact_or_iri.split(":", 1)[1] if compact_or_iri.startswith("tkgr:") else compact_or_iri
+
+
+@dataclass(frozen=True)
+class Marker:
+    number: int
+    citation: Citation
+
+
+class SourceMarkers:
+    """Numbers the citations of a page in order of first use: one number per source, section and article references."""
+
+    def __init__(self) -> None:
+        self.entries: list[Marker] = []
+        self._numbers: dict[tuple[str, str | None, tuple[int, ...]], int] = {}
+
+    def number(self, citation: Citation) -> int:
+        key = (citation.source.id, citation.section, tuple(citation.article_references))
+        if key not in self._numbers:
+            self._numbers[key] = len(self._numbers) + 1
+            self.entries.append(Marker(self._numbers[key], citation))
+        return self._numbers[key]
+
+
+def _timeline_tools() -> tuple[Callable[..., Awaitable[list[Any]]], Callable[[Any], Any]] | None:
+    """The regimen timelines and their figures, where those modules are installed."""
+    try:
+        timeline = importlib.import_module("therapykg.domain.timeline")
+        svg = importlib.import_module("therapykg.api.web.timeline_svg")
+    except ImportError:
+        return None
+    return timeline.therapy_timelines, svg.figure
+
+
+def _regimen_of(timeline: Any) -> str | None:
+    """The local id of the regimen a timeline draws, where it says."""
+    for name in ("local", "id", "iri"):
+        value = getattr(timeline, name, None)
+        if isinstance(value, str) and value:
+            return local(value)
+    return None
+
+
+async def _timelines(lds: Loaders, iri: str) -> tuple[dict[str, list[Any]], list[Any]]:
+    """The figures of the therapy's regimen timelines: by regimen id, and those that name no regimen of the page."""
+    tools = _timeline_tools()
+    if tools is None:
+        return {}, []
+    therapy_timelines, figure = tools
+    try:
+        found = await therapy_timelines(lds, iri)
+        figures = [(_regimen_of(t), figure(t)) for t in found]
+    except Exception:  # a timeline must never take the page down with it
+        log.exception("regimen timelines of %s could not be drawn", iri)
+        return {}, []
+    by_regimen: dict[str, list[Any]] = {}
+    loose = []
+    for regimen, drawn in figures:
+        if regimen:
+            by_regimen.setdefault(regimen, []).append(drawn)
+        else:
+            loose.append(drawn)
+    return by_regimen, loose
+
+
+async def _suggestions(lds: Loaders, wanted: str) -> list[dict[str, str | None]]:
+    """The therapies whose id or name is closest to ``wanted``."""
+    nodes = await catalog.therapies(lds)
+    names: dict[str, str] = {}
+    for node in nodes:
+        names.setdefault(local(node.iri).lower(), node.iri)
+        names.setdefault(node.label.lower(), node.iri)
+    close = difflib.get_close_matches(wanted.lower(), list(names), n=5, cutoff=0.5)
+    by_iri = {n.iri: n for n in nodes}
+    chosen = list(dict.fromkeys(names[c] for c in close))[:3]
+    return [{"href": f"/therapies/{local(i)}", "label": by_iri[i].label,
+             "kind": (k.name.replace("_", " ").lower() if (k := therapy_kind(by_iri[i])) else None)} for i in chosen]
+
+
+def _compare_with(profile: TherapyProfile) -> list[tuple[str, str]]:
+    """(other therapy's local id, its label) to compare with: the alternatives, in order."""
+    seen: dict[str, str] = {}
+    for alternative in profile.alternatives:
+        if alternative.therapy != profile.local_id:
+            seen.setdefault(alternative.therapy, alternative.therapy_label)
+    return list(seen.items())
+
+
+async def therapy_page(request: Request) -> Response:
+    slug = request.path_params["slug"]
+
+    async def build() -> Response:
+        lds = loaders(request)
+        if not _SLUG.match(slug):
+            return html_error(request, 404, "Therapy not found", f"{slug[:80]!r} is not a therapy id.",
+                              suggestions=await _suggestions(lds, slug[:80]))
+        try:
+            iri = await therapy_iri(lds, slug)
+        except UserInputError as exc:
+            return html_error(request, 404, "Therapy not found", f"There is no therapy {slug!r} in the graph: {exc}.",
+                              suggestions=await _suggestions(lds, slug))
+        profile = await therapy_profile(lds, iri)
+        by_regimen, loose = await _timelines(lds, iri)
+        body = render(request, "therapy.html", title=profile.label, profile=profile, markers=SourceMarkers(),
+                      timelines=by_regimen, loose_timelines=loose, compare_with=_compare_with(profile),
+                      local=local, therapy_id=to_id(iri))
+        return HTMLResponse(body)
+
+    return await cached(request, build)
+
+
+routes: list[Route] = [Route("/therapies/{slug:path}", therapy_page, name="therapy_page")]
