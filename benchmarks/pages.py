@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -20,7 +19,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
 from graphql_api import COMPARE, run_wrk, start  # noqa: E402
-from sparql_endpoint import write_section  # noqa: E402
+from sparql_endpoint import write_section, wrk  # noqa: E402
 
 FOUR = "blinatumomab,inotuzumab-ozogamicin,tisagenlecleucel,brexucabtagene-autoleucel"
 PAGES = {
@@ -37,20 +36,8 @@ PAGES = {
 
 
 def wrk_get(url: str, connections: int, duration: int, scripts: Path) -> dict[str, float]:
-    """GET ``url`` with wrk for ``duration`` seconds (as a browser asks: Accept text/html); p50, p99 in ms, requests/s."""
-    script = scripts / "get.lua"
-    script.write_text('wrk.headers["Accept"] = "text/html"\n'
-                      "done = function(summary, latency, requests)\n"
-                      '  io.write(string.format("P50 %f\\nP99 %f\\nRPS %f\\nERRORS %d\\n", latency:percentile(50) / 1000,'
-                      " latency:percentile(99) / 1000, summary.requests / (summary.duration / 1e6),"
-                      " summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.timeout))\n"
-                      "end\n")
-    out = subprocess.run(["wrk", f"-t{min(connections, 2)}", f"-c{connections}", f"-d{duration}s", "--timeout", "20s",
-                          "-s", str(script), url], capture_output=True, text=True, check=True).stdout
-    values = dict(line.split(" ", 1) for line in out.splitlines() if line.split(" ", 1)[0] in ("P50", "P99", "RPS", "ERRORS"))
-    if float(values["ERRORS"]) > 0:
-        raise RuntimeError(f"wrk saw errors against {url}:\n{out}")
-    return {"p50": float(values["P50"]), "p99": float(values["P99"]), "rps": float(values["RPS"])}
+    """GET ``url`` as a browser asks for a page (Accept: text/html)."""
+    return wrk(url, None, {"Accept": "text/html"}, connections, duration, scripts)
 
 
 def main() -> None:

@@ -99,10 +99,10 @@ def check_same_answers(ours: str, theirs: str, queries: dict[str, str]) -> None:
             raise RuntimeError(f"{name}: the servers disagree ({sizes[0]} vs {sizes[1]} results)")
 
 
-def wrk(url: str, body: str, headers: dict[str, str], connections: int, duration: int, scripts: Path) -> dict[str, float]:
-    """POST ``body`` with wrk for ``duration`` seconds; p50 and p99 in ms and requests/s."""
+def wrk(url: str, body: str | None, headers: dict[str, str], connections: int, duration: int, scripts: Path) -> dict[str, float]:
+    """POST ``body`` (GET when it is None) with wrk for ``duration`` seconds; p50 and p99 in ms and requests/s."""
     script = scripts / f"w{abs(hash((url, body, connections)))}.lua"
-    lines = ['wrk.method = "POST"', f"wrk.body = [==[{body}]==]"]
+    lines = ['wrk.method = "POST"', f"wrk.body = [==[{body}]==]"] if body is not None else []
     lines += [f'wrk.headers["{name}"] = "{value}"' for name, value in headers.items()]
     lines += ["done = function(summary, latency, requests)",
               '  io.write(string.format("P50 %f\\nP99 %f\\nRPS %f\\nERRORS %d\\n", latency:percentile(50) / 1000,'

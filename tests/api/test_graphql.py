@@ -329,3 +329,21 @@ def test_graphql_answers_equal_sparql_answers(gq, graph):
         assert [(float(r["dose"].value), r["unit"].value) for r in s] == [(g["dose"], g["unit"])]
     trials = {t["registryId"] for t in run(gq, "{ trials { registryId } }")["trials"]}
     assert trials == {r["registryId"].value for r in sparql("trials") if "registryId" in r}
+
+
+SCOPED = """query($population: String, $setting: String) { compareTherapies(ids: ["blinatumomab", "inotuzumab-ozogamicin"],
+  aspects: [INDICATIONS], population: $population, setting: $setting) { rows { cells { therapy values { claim } } } } }"""
+
+
+def test_compare_scoped_by_population_and_setting(gq):
+    """Pediatric leaves out the adults-only BESPONSA indications (US 2017 and EU SmPC) and keeps ITCC-059's;
+    consolidation leaves out blinatumomab's relapsed/refractory and MRD-positive indications."""
+    def claims(**scope):
+        result = run(gq, SCOPED, **scope)["compareTherapies"]
+        return {v["claim"] for r in result["rows"] for c in r["cells"] for v in c["values"]}
+    everything, children = claims(), claims(population="pediatric")
+    assert everything - children == {"tkgr:ino-indication-us-adult-2017", "tkgr:ino-indication-eu"}
+    assert "tkgr:ino-indication-us-pediatric-2024" in children
+    assert claims(setting="consolidation") == {"tkgr:blina-indication-consolidation"}
+    with pytest.raises(TransportQueryError, match="population 'elderly' is not one of adult, pediatric"):
+        run(gq, SCOPED, population="elderly")

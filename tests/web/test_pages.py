@@ -70,7 +70,8 @@ def test_front_door_lists_the_options_by_kind_and_links_everywhere(app_client):
 
 
 def test_every_page_has_the_navigation_and_the_notice(app_client):
-    for url in ("/", "/data", "/compare", "/dose", "/no-such-page"):
+    for url in ("/", "/data", "/compare", "/dose", "/no-such-page", "/resource/blinatumomab", "/ontology/Therapy",
+                "/sparql", "/graphql"):
         page = Page(get(app_client, url).text)
         assert {"/", "/compare", "/dose", "/conflicts", "/sources", "/sparql", "/graphql", "/data"} <= set(page.links), url
         assert "Research use only." in "".join(page.text), url
@@ -206,3 +207,13 @@ def test_unknown_pages_are_html_404s_for_browsers_and_plain_for_software(app_cli
 def test_favicon_and_stylesheet_are_served(app_client):
     assert app_client.get("/static/favicon.svg").headers["content-type"].startswith("image/svg+xml")
     assert "@media print" in app_client.get("/static/site.css").text
+
+
+def test_data_view_groups_what_refers_to_a_therapy(app_client):
+    """The blinatumomab data view folds its incoming links by property (with counts) and links to the page for people."""
+    response = get(app_client, "/resource/blinatumomab")
+    assert response.status_code == 200
+    assert "/therapies/blinatumomab" in Page(response.text).links
+    groups = re.findall(r"<summary>([^<]+) <span class=muted>\((\d+)\)</span></summary>", response.text)
+    counts = dict((label.strip(), int(n)) for label, n in groups)
+    assert counts["for therapy"] > 100 and sum(counts.values()) > counts["for therapy"]

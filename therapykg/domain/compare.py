@@ -15,7 +15,9 @@ from therapykg.domain.ids import to_id
 from therapykg.domain.kinds import therapy_kind
 from therapykg.domain.loaders import Loaders
 from therapykg.domain.nodes import PROV_DERIVED, SKOS, Node, Struct
+from therapykg.domain.rows import required
 from therapykg.namespaces import TKG
+from therapykg.queries import query_text
 
 NOT_REPORTED = "not reported in the sources"
 MAX_COMPARED = 8  # therapies side by side: wider is unreadable on any surface
@@ -164,10 +166,15 @@ async def _fetch(loaders: Loaders, iris: list[str]) -> _Fetched:
                     "applicability", "hasRole", "requiresTargetExpression")
     linked |= {i for n in claims for i in n.refs(PROV_DERIVED)}
     linked |= {TKG + kind.value for t in iris if (kind := therapy_kind(fetched.get(t)))}  # for the kind's label
-    conflict_lists, _ = await asyncio.gather(
-        asyncio.gather(*[loaders.referring(TKG + "conflictingClaim", n.iri) for n in claims]),
-        _load(loaders, fetched, linked))
-    fetched.disputed = {n.iri: sorted(conflicts) for n, conflicts in zip(claims, conflict_lists, strict=True) if conflicts}
+    conflict_rows, _ = await asyncio.gather(loaders.backend.select(query_text("model/conflict-claims")),
+                                            _load(loaders, fetched, linked))
+    ours = {n.iri for n in claims}
+    for row in conflict_rows:
+        claim, conflict = required(row, "claim"), required(row, "conflict")
+        if claim in ours:
+            fetched.disputed.setdefault(claim, []).append(conflict)
+    for conflicts in fetched.disputed.values():
+        conflicts.sort()
     # Phase 4: one level further (dose steps of cycles, settings and diseases of states).
     await _load(loaders, fetched, _links(list(fetched.nodes.values()), "hasDoseStep", "inSetting", "stateOfDisease", "ageGroup"))
     return fetched
@@ -344,10 +351,11 @@ def _not_comparable_because(contexts: list[ValueContext]) -> list[str]:
     return [reason for name, reason in _DIFFERENCES if len({getattr(c, name) for c in contexts}) > 1]
 
 
-def _reported_under(fetched: _Fetched, metric: str, outcomes: list[Node]) -> str | None:
-    """Where a therapy without a value for ``metric`` reports a related metric (skos:related, either way)."""
-    related = set(fetched.get(metric).refs(SKOS + "related"))
-    related |= {m for m, node in fetched.nodes.items() if metric in node.refs(SKOS + "related")}
+def _reported_under(fetched: _Fetched, metric: str, metrics: list[str], outcomes: list[Node]) -> str | None:
+    """Where a therapy without a value for ``metric`` reports a related metric
+    (skos:related, either way, among the ``metrics`` of the comparison)."""
+    related = {m for m in metrics if m in fetched.get(metric).refs(SKOS + "related")
+               or metric in fetched.get(m).refs(SKOS + "related")}
     found = sorted({fetched.label(m) for o in outcomes for m in o.tkg_refs("metric") if m in related})
     return "reported under a related endpoint: " + "; ".join(found) if found else None
 
@@ -395,7 +403,7 @@ def _efficacy_rows(fetched: _Fetched, iris: list[str]) -> list[ComparisonRow]:
                                      p_value=float(p) if p is not None else None, confidence_interval=ci,
                                      comparator_confidence_interval=comp_ci, hazard_ratio_confidence_interval=hr_ci,
                                      median_not_reached=not_reached, context=context))
-            cells.append(_cell(t, values, note=None if values else _reported_under(fetched, metric, outcomes[t])))
+            cells.append(_cell(t, values, note=None if values else _reported_under(fetched, metric, metrics, outcomes[t])))
         reasons = _not_comparable_because(contexts)
         rows.append(_row(Aspect.EFFICACY, fetched.label(metric), cells, comparable=not reasons,
                          note="not directly comparable: " + "; ".join(reasons) if reasons else None))

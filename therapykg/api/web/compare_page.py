@@ -10,17 +10,16 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from therapykg import compare_output
 from therapykg.api.web.render import cached, html_error, loaders, render
-from therapykg.api.web.timeline_svg import figure
+from therapykg.api.web.timeline_svg import summary
 from therapykg.domain.compare import MAX_COMPARED, Aspect, Comparison, ComparisonValue, compare
 from therapykg.domain.dosing import SETTINGS
-from therapykg.domain.ids import UserInputError, to_iri
+from therapykg.domain.ids import UserInputError
 from therapykg.domain.inputs import AGE_GROUPS, aspects_of, scope_of, therapy_iri
 from therapykg.domain.loaders import Loaders
 from therapykg.domain.options import therapy_options
@@ -77,22 +76,35 @@ class SourceMarkers:
         return sorted({mark for value in values for mark in self.of(value)})
 
 
-async def _answer(lds: Loaders, question: Question) -> Comparison:
-    """The comparison asked for (UserInputError when the question is wrong)."""
+async def _iris(lds: Loaders, question: Question) -> list[str]:
+    """The therapies asked for, checked (UserInputError when the question is wrong)."""
     if not 2 <= len(question.ids) <= MAX_COMPARED:
         raise UserInputError(f"choose between 2 and {MAX_COMPARED} therapies to compare (got {len(question.ids)})")
     if any(len(i) > MAX_ID_LENGTH for i in question.ids):
         raise UserInputError(f"a therapy id is longer than {MAX_ID_LENGTH} characters")
+    return list(await asyncio.gather(*[therapy_iri(lds, i) for i in question.ids]))
+
+
+async def _answer(lds: Loaders, question: Question, iris: list[str]) -> Comparison:
+    """The comparison asked for (UserInputError when the question is wrong)."""
     scope = scope_of(question.setting or None, question.population or None)
     aspects = aspects_of(question.aspects) if question.aspects else None
-    iris = list(await asyncio.gather(*[therapy_iri(lds, i) for i in question.ids]))
     return await compare(lds, iris, aspects=aspects, scope=scope)
 
 
-async def _timelines(lds: Loaders, comparison: Comparison) -> list[tuple[str, list[Markup]]]:
-    """Each therapy's regimen timelines, as figures."""
-    found = await asyncio.gather(*[therapy_timelines(lds, to_iri(t.id)) for t in comparison.therapies])
-    return [(t.label, [figure(tl) for tl in tls]) for t, tls in zip(comparison.therapies, found, strict=True)]
+@dataclass(frozen=True)
+class Drawn:
+    """A regimen timeline as the comparison shows it: a picture from its own (cached) address, with its summary as text."""
+
+    regimen: str  # local id
+    label: str
+    summary: str
+
+
+async def _timelines(lds: Loaders, iris: list[str]) -> list[list[Drawn]]:
+    """Each therapy's regimen timelines (the pictures load from /regimens/{id}/timeline.svg)."""
+    found = await asyncio.gather(*[therapy_timelines(lds, iri) for iri in iris])
+    return [[Drawn(t.local, t.label, summary(t)) for t in timelines] for timelines in found]
 
 
 async def _form_context(lds: Loaders, question: Question) -> dict[str, Any]:
@@ -110,11 +122,13 @@ async def compare_page(request: Request) -> Response:
         if not question.ids:
             return HTMLResponse(render(request, "compare.html", title="Compare therapies", comparison=None, problem=None, **form))
         try:
-            comparison = await _answer(lds, question)
+            iris = await _iris(lds, question)
+            # The comparison and the timelines are independent: their queries run side by side.
+            comparison, drawn = await asyncio.gather(_answer(lds, question, iris), _timelines(lds, iris))
         except (UserInputError, ValueError) as exc:
             body = render(request, "compare.html", title="Compare therapies", comparison=None, problem=str(exc), status=400, **form)
             return HTMLResponse(body, status_code=400)
-        timelines = await _timelines(lds, comparison)
+        timelines = [(t.label, pictures) for t, pictures in zip(comparison.therapies, drawn, strict=True)]
         aspects_shown = list(dict.fromkeys(row.aspect for row in comparison.rows))
         return HTMLResponse(render(
             request, "compare.html", title="Compare: " + ", ".join(t.label for t in comparison.therapies),
@@ -132,7 +146,8 @@ async def compare_download(request: Request) -> Response:
 
     async def build() -> Response:
         try:
-            comparison = await _answer(loaders(request), question)
+            lds = loaders(request)
+            comparison = await _answer(lds, question, await _iris(lds, question))
         except (UserInputError, ValueError) as exc:
             return Response(f"{exc}\n", status_code=400, media_type="text/plain; charset=utf-8")
         media_type, write = DOWNLOADS[fmt]

@@ -7,18 +7,17 @@ source disagrees, a conflict badge with the other side's claims."""
 from __future__ import annotations
 
 import difflib
-import importlib
 import logging
 import re
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
 
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from therapykg.api.web.render import cached, html_error, loaders, render
+from therapykg.api.web.timeline_svg import figure
 from therapykg.domain import catalog
 from therapykg.domain.evidence import Citation
 from therapykg.domain.ids import UserInputError, to_id
@@ -26,6 +25,7 @@ from therapykg.domain.inputs import therapy_iri
 from therapykg.domain.kinds import therapy_kind
 from therapykg.domain.loaders import Loaders
 from therapykg.domain.profile import TherapyProfile, therapy_profile
+from therapykg.domain.timeline import therapy_timelines
 from therapykg.namespaces import TKGR
 
 log = logging.getLogger(__name__)
@@ -60,45 +60,12 @@ class SourceMarkers:
         return self._numbers[key]
 
 
-def _timeline_tools() -> tuple[Callable[..., Awaitable[list[Any]]], Callable[[Any], Any]] | None:
-    """The regimen timelines and their figures, where those modules are installed."""
-    try:
-        timeline = importlib.import_module("therapykg.domain.timeline")
-        svg = importlib.import_module("therapykg.api.web.timeline_svg")
-    except ImportError:
-        return None
-    return timeline.therapy_timelines, svg.figure
-
-
-def _regimen_of(timeline: Any) -> str | None:
-    """The local id of the regimen a timeline draws, where it says."""
-    for name in ("local", "id", "iri"):
-        value = getattr(timeline, name, None)
-        if isinstance(value, str) and value:
-            return local(value)
-    return None
-
-
-async def _timelines(lds: Loaders, iri: str) -> tuple[dict[str, list[Any]], list[Any]]:
-    """The figures of the therapy's regimen timelines: by regimen id, and those that name no regimen of the page."""
-    tools = _timeline_tools()
-    if tools is None:
-        return {}, []
-    therapy_timelines, figure = tools
-    try:
-        found = await therapy_timelines(lds, iri)
-        figures = [(_regimen_of(t), figure(t)) for t in found]
-    except Exception:  # a timeline must never take the page down with it
-        log.exception("regimen timelines of %s could not be drawn", iri)
-        return {}, []
-    by_regimen: dict[str, list[Any]] = {}
-    loose = []
-    for regimen, drawn in figures:
-        if regimen:
-            by_regimen.setdefault(regimen, []).append(drawn)
-        else:
-            loose.append(drawn)
-    return by_regimen, loose
+async def _timelines(lds: Loaders, iri: str) -> dict[str, list[Markup]]:
+    """The figures of the therapy's regimen timelines, by regimen id (local)."""
+    by_regimen: dict[str, list[Markup]] = {}
+    for timeline in await therapy_timelines(lds, iri):
+        by_regimen.setdefault(timeline.local, []).append(figure(timeline))
+    return by_regimen
 
 
 async def _suggestions(lds: Loaders, wanted: str) -> list[dict[str, str | None]]:
@@ -138,7 +105,9 @@ async def therapy_page(request: Request) -> Response:
             return html_error(request, 404, "Therapy not found", f"There is no therapy {slug!r} in the graph: {exc}.",
                               suggestions=await _suggestions(lds, slug))
         profile = await therapy_profile(lds, iri)
-        by_regimen, loose = await _timelines(lds, iri)
+        by_regimen = await _timelines(lds, iri)
+        listed = {r.id for r in profile.regimens}
+        loose = [f for regimen, figures in by_regimen.items() if regimen not in listed for f in figures]
         body = render(request, "therapy.html", title=profile.label, profile=profile, markers=SourceMarkers(),
                       timelines=by_regimen, loose_timelines=loose, compare_with=_compare_with(profile),
                       local=local, therapy_id=to_id(iri))
