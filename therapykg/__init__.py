@@ -8,12 +8,12 @@ from therapykg.errors import BuildError, InputError, ValidationFailed
 from therapykg.store.graph import KnowledgeGraph, load_graph
 
 __all__ = ["BuildError", "InputError", "KnowledgeGraph", "ValidationFailed", "compare", "coverage", "dose", "dose_modification", "label_differences",
-           "label_versions", "load_graph"]
+           "label_versions", "load_graph", "therapies"]
 __version__ = "0.1.0"
 
 # The Python API (therapykg.domain.api) is imported on first use, so that
 # `import therapykg` loads no more than the graph needs.
-_API = ("compare", "coverage", "dose", "dose_modification", "label_differences", "label_versions")
+_API = ("compare", "coverage", "dose", "dose_modification", "label_differences", "label_versions", "therapies")
 
 
 def __getattr__(name: str):

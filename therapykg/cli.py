@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 import pyoxigraph as ox
+from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from therapykg import paths
 from therapykg.domain.dosing import RESPONSES as RESPONSE_CHOICES
@@ -242,18 +246,68 @@ def load(store_url: str, user: str | None) -> None:
     out.print(f"loaded {len(graph):,} triples into <{target}> at {store_url}" + (f"; replaced <{previous}>" if previous else ""), highlight=False)
 
 
+ASPECT_NAMES = "mechanism, modality, administration, indications, applicability, efficacy, adverse-events, monitoring, safety"
+
+# The domain names the arguments of the Python API and GraphQL; a message
+# shown on the command line names the command's own options and arguments
+# ({ids} is the argument or option that took the therapy ids).
+_MESSAGES = tuple((re.compile(pattern), replacement) for pattern, replacement in (
+    (r"^unknown aspect ('.*'); aspects are (.*)$", r"--aspect \1 is not one of \2"),
+    (r"^(setting|population|response) ('.*' is not one of .*)$", r"--\1 \2"),
+    (r"^not a therapy: ('[^']*'|\S+)(.*)$", r"{ids} \1 is not a therapy\2"),
+    (r"^('.*' (?:is not a valid id|names more than one therapy).*)$", r"{ids} \1"),
+    (r"^compare at least two different therapies$", r"{ids} name at least two different therapies"),
+))
+_CLOSEST = re.compile(r" \(the closest (is|are) (.*)\)$")
+# The dose engine's problems with a patient or a day, several at once.
+_PROBLEMS = (("weight ", "--weight "), ("height ", "--height "), ("body surface area ", "--bsa "), ("age ", "--age "),
+             ("day ", "--day "), ("cycles are counted", "--cycle: cycles are counted"))
+
+
+def _user_message(message: str, ids: str) -> str:
+    """A message of the domain in the command line's words: ``--aspect 'taste'
+    is not one of ...``, ``THERAPIES: tkgr:x is not a therapy (did you mean ...?)``,
+    ``--weight -3 kg is not a plausible body weight``."""
+    if found := _CLOSEST.search(message):  # "(the closest are a, b and c)" -> "(did you mean a, b or c?)"
+        names = found.group(2).rsplit(" and ", 1) if found.group(1) == "are" else [found.group(2)]
+        message = message[:found.start()] + f" (did you mean {' or '.join(names)}?)"
+    for pattern, replacement in _MESSAGES:
+        if pattern.match(message):
+            said = pattern.sub(replacement.replace("{ids}", ids), message)
+            if said.startswith("--aspect "):  # the aspects as the option's help spells them
+                value, _, names = said.rpartition(" is not one of ")
+                said = f"{value} is not one of {names.replace('_', '-')}"
+            return said
+    parts = message.split("; ")
+    for i, part in enumerate(parts):
+        parts[i] = next((cli + part[len(word):] for word, cli in _PROBLEMS if part.startswith(word)), part)
+    return "; ".join(parts)
+
+
+def _refuse(error: ValueError, ids: str) -> NoReturn:
+    err.print(f"[bold red]error:[/] {escape(_user_message(str(error), ids))}", highlight=False, soft_wrap=True)
+    sys.exit(2)
+
+
 @main.command()
 @click.argument("therapies", nargs=-1, required=True)
-@click.option("--aspect", "aspects", multiple=True, help="Only these aspects (repeatable): mechanism, modality, administration, indications, applicability, efficacy, adverse_events, monitoring, safety.")
-@click.option("--setting", type=click.Choice(["relapsed-refractory", "mrd-positive", "consolidation"]),
+@click.option("--aspect", "aspects", multiple=True, metavar="ASPECT",
+              help=f"Only these aspects (repeatable): {ASPECT_NAMES} (any case; - _ or a space between words).")
+@click.option("--setting", type=click.Choice(["relapsed-refractory", "mrd-positive", "consolidation"], case_sensitive=False),
               help="Only claims in this setting (or whose source states none).")
-@click.option("--population", type=click.Choice(["adult", "pediatric"]),
+@click.option("--population", type=click.Choice(["adult", "pediatric"], case_sensitive=False),
               help="Only claims about this age group (or whose source states none).")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "markdown"]), default="table", show_default=True)
-def compare(therapies: tuple[str, ...], aspects: tuple[str, ...], setting: str | None, population: str | None, fmt: str) -> None:
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "markdown"]), default="table", show_default=True,
+              help="table fits the terminal; csv is tidy (one row per value); json and markdown as the web page's downloads.")
+@click.option("--sources", "sources_path", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="Also write the comparison's sources to this CSV file (number, id, title, URLs, label version).")
+def compare(therapies: tuple[str, ...], aspects: tuple[str, ...], setting: str | None, population: str | None, fmt: str,
+            sources_path: Path | None) -> None:
     """Compare therapies side by side, with a source marker on every value.
 
-    THERAPIES are ids such as blinatumomab or tkgr:inotuzumab-ozogamicin."""
+    THERAPIES are ids, names, synonyms or brand names, in any case, such as
+    blinatumomab, tkgr:inotuzumab-ozogamicin, BLINCYTO, Kymriah or HiDAC
+    (`therapykg therapies` lists them)."""
     import therapykg
     from therapykg import compare_output
 
@@ -263,16 +317,67 @@ def compare(therapies: tuple[str, ...], aspects: tuple[str, ...], setting: str |
     except BuildError as error:
         _fail(error)
     except ValueError as error:
-        err.print(f"[bold red]error:[/] {error}")
-        sys.exit(2)
+        _refuse(error, "THERAPIES:")
+    if sources_path is not None:
+        sources_path.write_text(compare_output.as_sources_csv(result), encoding="utf-8")
     if fmt == "table":
-        table, notes = compare_output.as_table(result)
-        out.print(table)
+        tables, notes = compare_output.as_tables(result, width=out.width)
+        for table in tables:
+            out.print(table)
         for note in notes:
-            out.print(note, highlight=False)
+            out.print(note, highlight=False, markup=False)
     else:
-        render = {"csv": compare_output.as_csv, "json": compare_output.as_json, "markdown": compare_output.as_markdown}[fmt]
+        render = {"csv": compare_output.as_tidy_csv, "json": compare_output.as_json, "markdown": compare_output.as_markdown}[fmt]
         click.echo(render(result), nl=False)
+
+
+@main.command()
+@click.option("--all", "everything", is_flag=True,
+              help="Also list the therapies no claim is about (drugs named only as parts of regimens).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "markdown"]), default="table", show_default=True)
+def therapies(everything: bool, fmt: str) -> None:
+    """The therapies to compare or dose, by kind: the id, and the names
+    (label, brand names, synonyms) that `compare` and `dose` also take.
+    The therapy options with claims, or with --all every therapy of the graph."""
+    import csv
+    import io
+    import json
+    from dataclasses import asdict
+
+    import therapykg
+
+    try:
+        listed = therapykg.therapies(therapykg.load_graph(), everything=everything)
+    except BuildError as error:
+        _fail(error)
+    if fmt == "json":
+        click.echo(json.dumps([asdict(t) for t in listed], indent=2, ensure_ascii=False))
+    elif fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(["id", "label", "kind", "brand_names", "synonyms", "claims", "sources"])
+        for t in listed:
+            writer.writerow([t.local, t.label, t.kind or "", "; ".join(t.brand_names), "; ".join(t.synonyms), t.claims, t.sources])
+        click.echo(buffer.getvalue(), nl=False)
+    elif fmt == "markdown":
+        lines = ["| id | kind | label | brand names | synonyms | claims |", "|---|---|---|---|---|---:|"]
+        lines += [f"| {t.local} | {t.kind or ''} | {t.label} | {', '.join(t.brand_names)} | {', '.join(t.synonyms)} | {t.claims} |"
+                  for t in listed]
+        click.echo("\n".join(lines))
+    else:
+        table = Table(title="therapykg therapies" + ("" if everything else " with claims (--all for every one)"),
+                      caption="Any name, in any case, stands for the id.", box=box.SIMPLE_HEAD)
+        table.add_column("id", no_wrap=True)  # never cut: it is what to type
+        table.add_column("kind", overflow="fold", max_width=20)
+        table.add_column("names", overflow="fold")
+        for t in listed:
+            names = Text(t.label)
+            if t.brand_names:
+                names.append(f"\nbrand: {', '.join(t.brand_names)}")
+            if t.synonyms:
+                names.append(f"\nalso: {', '.join(t.synonyms)}")
+            table.add_row(Text(t.local), Text(t.kind or ""), names)
+        out.print(table)
 
 
 @main.command()
@@ -300,7 +405,7 @@ def coverage(everything: bool, fmt: str) -> None:
 
 
 @main.command()
-@click.option("--therapy", required=True, help="Therapy id, for example blinatumomab or inotuzumab-ozogamicin.")
+@click.option("--therapy", required=True, help="Therapy id or name, for example blinatumomab, inotuzumab-ozogamicin or BLINCYTO.")
 @click.option("--setting", required=True, type=click.Choice(sorted(SETTING_CHOICES)), help="The clinical setting.")
 @click.option("--weight", "weight_kg", type=float, required=True, help="Body weight in kg.")
 @click.option("--height", "height_cm", type=float, help="Height in cm (body surface area by Mosteller when --bsa is not given).")
@@ -323,8 +428,7 @@ def dose(therapy: str, setting: str, weight_kg: float, height_cm: float | None, 
     except BuildError as error:
         _fail(error)
     except ValueError as error:
-        err.print(f"[bold red]error:[/] {error}")
-        sys.exit(2)
+        _refuse(error, "--therapy")
     if fmt == "json":
         click.echo(json.dumps([_answer_json(a) for a in answers], indent=2, ensure_ascii=False))
         return
@@ -347,6 +451,34 @@ def _answer_json(a) -> dict:
             "bodySurfaceAreaM2": a.body_surface_area_m2, "bsaFormula": a.bsa_formula, "reason": a.reason, "caveats": a.caveats,
             "regimen": a.regimen, "regimenLabel": a.regimen_label, "step": a.dose_step,
             "sources": [{"id": source.id, "label": source.label} for source in a.sources], "section": a.section, "drug": a.drug}
+
+
+@main.group()
+def export() -> None:
+    """Export the graph in the formats of other standards."""
+
+
+@export.command("fhir")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Write one JSON file per resource under this folder ({Type}/{id}.json).")
+@click.option("--bundle", "bundle_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write one collection Bundle (JSON) to this file.")
+def export_fhir(out_dir: Path | None, bundle_file: Path | None) -> None:
+    """The graph's therapy knowledge as FHIR R5 resources: MedicationKnowledge, ClinicalUseDefinition,
+    PlanDefinition, ActivityDefinition, Evidence, Group, Citation and List (conflicts), each validated;
+    a collection Bundle (--bundle FILE) or one file per resource (--out DIR). Same graph, same bytes."""
+    import therapykg
+    from therapykg import fhir_output
+
+    if out_dir is None and bundle_file is None:
+        raise click.UsageError("give --out DIR or --bundle FILE (or both)")
+    try:
+        counts = fhir_output.export(therapykg.load_graph(), out_dir=out_dir, bundle=bundle_file)
+    except BuildError as error:
+        _fail(error)
+    for kind, count in counts.items():
+        click.echo(f"{kind}\t{count}", err=True)
+    click.echo(f"total\t{sum(counts.values())}", err=True)
 
 
 @main.command(name="graphql-schema")

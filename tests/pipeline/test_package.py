@@ -14,15 +14,16 @@ from therapykg import paths
 def test_wheel_ships_ontology_data_and_queries(tmp_path):
     wheel = next(WheelBuilder(str(paths.ROOT)).build(directory=str(tmp_path), versions=["standard"]))
     names = set(zipfile.ZipFile(wheel).namelist())
-    expected = ["therapykg/_resources/ontology/therapykg.ttl", "therapykg/_resources/ontology/shapes.ttl",
+    expected = ["therapykg/_resources/queries/graphql/dose.graphql", "therapykg/api/web/templates/compare.html",
+                "therapykg/api/static/site.css", "therapykg/_resources/ontology/therapykg.ttl", "therapykg/_resources/ontology/shapes.ttl",
                 "therapykg/_resources/graph_data/inferred.ttl", "therapykg/_resources/queries/named/dose-on-day.rq",
                 "therapykg/_resources/queries/qc/claim-without-source-violation.rq", "therapykg/cli.py"]
     for name in expected:
         assert name in names, name
     for path in paths.data_files():
         assert f"therapykg/_resources/graph_data/{path.relative_to(paths.DATA_DIR).as_posix()}" in names
-    # Every query the package runs, in every subfolder.
-    for path in paths.QUERIES_ROOT.rglob("*.rq"):
+    # Every query the package runs, in every subfolder: SPARQL and the persisted GraphQL operations.
+    for path in [*paths.QUERIES_ROOT.rglob("*.rq"), *paths.QUERIES_ROOT.rglob("*.graphql")]:
         assert f"therapykg/_resources/queries/{path.relative_to(paths.QUERIES_ROOT).as_posix()}" in names
 
 
@@ -44,9 +45,12 @@ def test_every_imported_library_is_a_runtime_dependency():
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                 imported.add(node.module.split(".")[0])
     third_party = imported - set(sys.stdlib_module_names) - {"therapykg", "__future__"}
-    runtime = {re.split(r"[\s<>=!~;\[]", r, maxsplit=1)[0].lower().replace("_", "-")
+    def normalized(name: str) -> str:  # PEP 503: fhir.resources, fhir_resources and fhir-resources are one name
+        return re.sub(r"[-_.]+", "-", name).lower()
+
+    runtime = {normalized(re.split(r"[\s<>=!~;\[]", r, maxsplit=1)[0])
                for r in requires("therapykg") or [] if "extra ==" not in r}
     distributions = packages_distributions()
     missing = {m: distributions.get(m) for m in third_party
-               if not {d.lower().replace("_", "-") for d in distributions.get(m, [m])} & runtime}
+               if not {normalized(d) for d in distributions.get(m, [m])} & runtime}
     assert "httpx" in third_party and not missing

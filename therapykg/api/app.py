@@ -13,8 +13,9 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from therapykg.api import health, linked_data, named, sparql
+from therapykg.api import completion, fhir, health, linked_data, named, sparql
 from therapykg.api.dataset import dataset_info
+from therapykg.api.graphql import sdl
 from therapykg.api.graphql.view import TherapyGraphQL
 from therapykg.api.middleware import AccessLogMiddleware, BodyLimitMiddleware
 from therapykg.api.settings import Settings
@@ -64,12 +65,15 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         Route("/healthz", health.healthz),
         Route("/readyz", health.readyz),
         Route("/sparql", sparql.sparql, methods=["GET", "POST"], name="sparql"),
+        Route("/sparql/complete", completion.complete, name="sparql_complete"),
         Route("/graphql", TherapyGraphQL(), methods=["GET", "POST"], name="graphql"),
+        Route("/graphql/schema.graphql", sdl.schema_sdl, name="graphql_sdl"),
         Route("/queries", named.list_queries, name="list_queries"),
         Route("/queries/{name}", named.run_query, name="run_query"),
         Route("/resource/{slug}", linked_data.resource),
         Route("/ontology/{slug}", linked_data.resource),
         Route("/download/{filename}", linked_data.download, name="download"),
+        Mount("/fhir", routes=fhir.routes, name="fhir"),
         Route("/void", linked_data.void, name="void"),
         Route("/.well-known/void", linked_data.void),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
@@ -78,8 +82,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         Middleware(AccessLogMiddleware),
         Middleware(BodyLimitMiddleware, limit=settings.max_body_bytes),
         Middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
-                   allow_headers=["Accept", "Content-Type", "If-None-Match", "Authorization"],
-                   expose_headers=["ETag", "Link", "X-Result-Rows", "X-Result-Truncated"]),
+                   allow_headers=["Accept", "Content-Type", "If-None-Match", "Authorization", "X-Request-ID", "Apollo-Require-Preflight", "X-Apollo-Operation-Name", "Apollographql-Client-Name", "Apollographql-Client-Version"],
+                   expose_headers=["ETag", "Link", "X-Result-Rows", "X-Result-Truncated", "Server-Timing"]),
         Middleware(GZipMiddleware, minimum_size=1024),
     ]
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan, exception_handlers=exception_handlers())

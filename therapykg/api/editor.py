@@ -1,5 +1,11 @@
 """The HTML query editor (YASGUI, served from the package, no CDN),
-pre-filled with the named queries as examples."""
+pre-filled with the named queries as examples.
+
+Nothing the page does leaves this service: completion comes from
+/sparql/complete and the page's own list of predeclared prefixes (YASQE's
+completers that ask prefix.cc or Linked Open Vocabularies are replaced, see
+``static/editor.js``), results link to this service's own pages, and
+downloads re-run the query here in the format asked for."""
 
 from __future__ import annotations
 
@@ -10,7 +16,18 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from therapykg.api.web.render import site_header
+from therapykg.namespaces import PREFIXES, TKG, TKGR
 from therapykg.queries import library, runnable_text
+from therapykg.store.formats import GRAPH_FORMATS, RESULT_FORMATS, Format
+
+# What the "Download as" list calls each output format, and the file name's extension.
+FORMAT_NAMES = {
+    "json": ("SPARQL JSON", "json"), "xml": ("SPARQL XML", "xml"), "csv": ("CSV", "csv"), "tsv": ("TSV", "tsv"),
+    "turtle": ("Turtle", "ttl"), "ntriples": ("N-Triples", "nt"), "jsonld": ("JSON-LD", "jsonld"),
+    "rdfxml": ("RDF/XML", "rdf"),
+}
+# Where the editor keeps its tabs, queries and history in the browser (localStorage).
+PERSISTENCE_ID = "therapykg-sparql"
 
 PAGE = """<!doctype html>
 <html lang="en">
@@ -31,7 +48,24 @@ PAGE = """<!doctype html>
   <label for="examples">Example queries</label>
   <select id="examples">{options}</select>
 </header>
-<main id="main"><div id="yasgui"></div></main>
+<main id="main"><div id="yasgui"></div>
+<div id="editor-tools" class="editor-tools">
+  <div class="editor-actions">
+    <label for="download-format">Download as</label>
+    <select id="download-format"></select>
+    <button type="button" id="download">Download</button>
+    <label for="history">Recent queries</label>
+    <select id="history"><option value="">(none yet)</option></select>
+    <span id="editor-status" role="status" aria-live="polite"></span>
+  </div>
+  <details id="prefixes">
+    <summary>Predeclared prefixes</summary>
+    <p>Every query may use these prefixes without declaring them; Ctrl-Space completes
+    names from this graph (<code>tkg:Ther</code>, <code>tkgr:blina</code>, or a word of a label).</p>
+    <table class="prefixes">{prefix_rows}</table>
+  </details>
+</div>
+</main>
 <script src="{static}/vendor/yasgui.min.js"></script>
 <script>window.THERAPYKG = {config};</script>
 <script src="{static}/editor.js"></script>
@@ -43,11 +77,29 @@ PAGE = """<!doctype html>
 def editor_page(request: Request) -> HTMLResponse:
     examples = [{"name": q.name, "title": q.title, "query": _example_text(q)} for q in library().values()]
     options = "".join(f'<option value="{i}">{html.escape(e["title"])}</option>' for i, e in enumerate(examples))
-    config = {"endpoint": str(request.url_for("sparql")), "examples": examples}
+    root = request.scope.get("root_path", "").rstrip("/")
+    config = {
+        "endpoint": str(request.url_for("sparql")),
+        "complete": str(request.url_for("sparql_complete").path),
+        "examples": examples,
+        "prefixes": PREFIXES,
+        # IRIs of this graph open this service's own pages.
+        "pages": [[TKGR, f"{root}/resource/"], [TKG, f"{root}/ontology/"]],
+        "formats": {"results": [_format(f) for f in RESULT_FORMATS], "graph": [_format(f) for f in GRAPH_FORMATS]},
+        "persistenceId": PERSISTENCE_ID,
+    }
+    prefix_rows = "".join(f"<tr><th>{html.escape(p)}:</th><td><code>&lt;{html.escape(ns)}&gt;</code></td></tr>"
+                          for p, ns in PREFIXES.items())
     page = PAGE.format(static=request.url_for("static", path="").path.rstrip("/"),
                        version=html.escape(request.app.state.engine.version or ""),
-                       options=options, config=json.dumps(config).replace("</", "<\\/"), site_header=site_header(request))
+                       options=options, prefix_rows=prefix_rows,
+                       config=json.dumps(config).replace("</", "<\\/"), site_header=site_header(request))
     return HTMLResponse(page)
+
+
+def _format(fmt: Format) -> dict[str, str]:
+    label, extension = FORMAT_NAMES.get(fmt.name, (fmt.name, fmt.name))
+    return {"name": fmt.name, "label": label, "mediaType": fmt.media_type, "extension": extension}
 
 
 def _example_text(query) -> str:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from urllib.parse import urljoin
 
 import pyoxigraph as ox
 
@@ -61,6 +62,7 @@ _OPERATOR_WORDS = ("union", "optional", "minus")
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 # Outside strings and IRIs a backslash escapes a character of a local name (or is an error).
 _ESCAPED = re.compile(r"\\.", re.DOTALL)
+_ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 @lru_cache(maxsize=4096)
@@ -216,6 +218,32 @@ class _Reading:
             return [self.words[at:local.end() if local else end + 1]] if unknown else []
         return [namespace + value for namespace in sorted(namespaces)]
 
+    def undeclared_names(self) -> list[tuple[int, str, str]]:
+        """The prefixed names whose prefix neither the query nor the
+        endpoint declares, as (offset, prefix, the name as written)."""
+        words, found, at = self.words, [], 0
+        while (start := _NAME_START.search(words, at)) is not None:
+            at = start.start()
+            if words[at] in "?$":
+                name = _VARNAME.match(words, at + 1)
+                at = name.end() if name else at + 1
+                continue
+            if words.startswith("_:", at):
+                label = _LABEL.match(words, at + 2)
+                at = label.end() if label else at + 2
+                continue
+            prefix = _PN_PREFIX.match(words, at)
+            end = prefix.end() if prefix else at
+            if words.startswith(":", end):
+                local = _PN_LOCAL.match(words, end + 1)
+                stop = local.end() if local else end + 1
+                if words[at:end] not in self.declared:
+                    found.append((at, words[at:end], words[at:stop]))
+                at = stop
+                continue
+            at = end if prefix else at + 1
+        return found
+
     def dataset_iris(self) -> list[str]:
         """The targets of everything that may be a FROM or FROM NAMED clause;
         a target that is neither an IRI nor a known prefixed name is kept as
@@ -257,9 +285,45 @@ def _may_update(code: str) -> bool:
     return any(keyword in lowered for keyword in _UPDATE_LOWER)
 
 
-def check_query(query: str, default_graphs: list[str], named_graphs: list[str]) -> None:
+def explain_syntax_error(query: str, line: int | None, column: int | None) -> str | None:
+    """A message a person can act on for the engine's syntax error at
+    ``line``:``column`` of ``query``, when the query uses a prefix that is not
+    declared (the engine's own message lists the characters it expected
+    instead); None when the cause is something else."""
+    try:
+        reading = _Reading(query, readings(query, MAX_READINGS)[0])
+    except TooAmbiguous:
+        return None
+    names = reading.undeclared_names()
+    if not names:
+        return None
+    # The engine reports where it gave up, at or after the name: the last such name before that point.
+    lines = query.split("\n")
+    if line is not None and column is not None and 0 < line <= len(lines):
+        reported = sum(len(text) + 1 for text in lines[:line - 1]) + column - 1
+        before = [name for name in names if name[0] <= reported]
+        offset, prefix, written = before[-1] if before else names[0]
+    else:
+        offset, prefix, written = names[0]
+    at_line = query.count("\n", 0, offset) + 1
+    at_column = offset - (query.rfind("\n", 0, offset) + 1) + 1
+    declared = ", ".join(f"{name}: <{namespace}>" for name, namespace in PREFIXES.items())
+    return (f"error at {at_line}:{at_column}: unknown prefix '{prefix}:' in {written}: declare it in the query "
+            f"(PREFIX {prefix}: <namespace IRI>) or use one of the prefixes this endpoint predeclares: {declared}")
+
+
+def _resolved(iri: str, base_iri: str | None, reading: _Reading) -> str:
+    """A relative IRI resolved as the engine resolves it: against the
+    endpoint's base, unless the query sets its own (then left as written)."""
+    if base_iri is None or _ABSOLUTE.match(iri) or "BASE" in _bare_words(reading.code):
+        return iri
+    return urljoin(base_iri, iri)
+
+
+def check_query(query: str, default_graphs: list[str], named_graphs: list[str], base_iri: str | None = None) -> None:
     """Raise Refused for updates, SERVICE, datasets outside this store, and
-    nesting or operator chains deeper than the limits, in any reading of the query."""
+    nesting or operator chains deeper than the limits, in any reading of the
+    query. Relative IRIs resolve against ``base_iri``, as the engine is told to."""
     try:
         every = [_Reading(query, lexed) for lexed in readings(query, MAX_READINGS)]
     except TooAmbiguous:
@@ -279,7 +343,8 @@ def check_query(query: str, default_graphs: list[str], named_graphs: list[str]) 
         has_query_form = not _QUERY_FORMS.isdisjoint(found)
         if updates and (not has_query_form or "LOAD" in updates):
             raise Refused(403, f"SPARQL Update ({', '.join(updates)}) is not allowed: this endpoint is read-only")
-    for iri in [iri for reading in every for iri in reading.dataset_iris()] + default_graphs + named_graphs:
+    in_query = [_resolved(iri, base_iri, reading) for reading in every for iri in reading.dataset_iris()]
+    for iri in in_query + default_graphs + named_graphs:
         if iri not in LOCAL_GRAPHS:
             raise Refused(400, f"graph <{iri}> is not in this dataset and remote graphs are never fetched; "
                                f"available graphs: {', '.join(sorted(LOCAL_GRAPHS))}")

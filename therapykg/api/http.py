@@ -12,6 +12,7 @@ from urllib.parse import unquote_to_bytes
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
+from therapykg.api.guard import explain_syntax_error
 from therapykg.api.negotiation import not_acceptable
 from therapykg.api.protocol import ABORT_EXTENSION
 from therapykg.store.admission import SERVICE
@@ -80,10 +81,13 @@ class SpooledResponse(Response):
             self.spool.close()
 
 
-def engine_error(exc: EngineError) -> Response:
-    """The response for an engine's error: the one place engine errors become HTTP statuses."""
+def engine_error(exc: EngineError, query: str | None = None) -> Response:
+    """The response for an engine's error: the one place engine errors
+    become HTTP statuses. With the ``query`` as the engine read it, a syntax
+    error's message says what to change where it can (an undeclared prefix)."""
     if isinstance(exc, QuerySyntaxError):
-        return error(400, f"malformed SPARQL query: {exc}")
+        explained = explain_syntax_error(query, exc.line, exc.column) if query is not None else None
+        return error(400, f"malformed SPARQL query: {explained or exc}")
     if isinstance(exc, NoFormatForResult):
         return error(406, str(not_acceptable(exc.kind)))
     if isinstance(exc, QueryTimeout):
@@ -113,15 +117,28 @@ async def run_job(request: Request, job: QueryJob, timeout: float, etag: str, *,
                 return Response(status_code=499)
         outcome = task.result()
     except EngineError as exc:
-        return engine_error(exc)
+        # The text the engine parsed is the job's own only when nothing was bound into it.
+        return engine_error(exc, job.query if not job.substitutions and not job.narrow else None)
     headers = cache_headers(request, etag)
     headers["X-Result-Rows"] = str(outcome.rows)
+    if timing := server_timing(outcome.timings):
+        headers["Server-Timing"] = timing
     if outcome.truncated:
         headers["X-Result-Truncated"] = f"true; {outcome.truncated}"
     if outcome.spool is not None:
         return SpooledResponse(outcome.spool, size=outcome.size, media_type=outcome.media_type, headers=headers,
                                send_timeout=request.app.state.settings.send_timeout)
     return Response(outcome.body, media_type=outcome.media_type, headers=headers)
+
+
+# The steps of a query's time, in the order they happen (see QueryOutcome.timings).
+TIMED_STEPS = ("queue", "exec", "serialize")
+
+
+def server_timing(seconds: dict[str, float]) -> str:
+    """A ``Server-Timing`` header value (W3C Server Timing) for the steps
+    the engine timed, in milliseconds: ``queue;dur=0.4, exec;dur=3.1, serialize;dur=0.7``."""
+    return ", ".join(f"{step};dur={seconds[step] * 1000:.2f}" for step in TIMED_STEPS if step in seconds)
 
 
 def timeout_for(request: Request, raw: str | None) -> float:

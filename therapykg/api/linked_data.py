@@ -155,7 +155,24 @@ async def download(request: Request) -> Response:
 
 
 async def void(request: Request) -> Response:
+    """The VoID/DCAT description: RDF by Accept or ``format=``, a page for a browser (or ``format=html``)."""
+    from therapykg.api.service_description import VOID, serialize_description, void_triples
+    from therapykg.api.web.sparql_pages import describe, description_page, wants_html
+
     accept = request.headers.get("accept", "")
+    if wants_html(request):
+        try:
+            info = await dataset_info(request.app)
+        except EngineError as exc:
+            return engine_error(exc)
+        triples = void_triples(request, info.sources, info.triples)
+        return await description_page(
+            request, title="The therapykg dataset (VoID)",
+            lead="The dataset as VoID and DCAT describe it: its size, version, licence, vocabulary, sources, "
+                 "SPARQL endpoint and downloads.",
+            sections=describe(triples, VOID + "Dataset", "The dataset"), turtle=serialize_description(triples, "turtle"),
+            others=[("the SPARQL service description", str(request.url_for("sparql")) + "?format=html"),
+                    ("downloads and linked data", "/data"), ("named queries", str(request.url_for("list_queries")))])
     try:
         fmt = choose(GRAPH_FORMATS, "text/turtle" if "text/html" in accept else accept, request.query_params.get("format"))
     except NotAcceptable as exc:

@@ -3,6 +3,9 @@ and direct POST; content negotiation; service description; editor page."""
 
 from __future__ import annotations
 
+import re
+
+import pyoxigraph as ox
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -11,7 +14,8 @@ from therapykg.api.editor import editor_page
 from therapykg.api.guard import Refused, check_query
 from therapykg.api.http import engine_error, error, etag_for, form_fields, not_modified, run_job, timeout_for
 from therapykg.api.negotiation import GRAPH_FORMATS, NotAcceptable, choose, chosen_formats
-from therapykg.api.service_description import service_description
+from therapykg.api.service_description import SD, serialize_description, service_description, service_triples
+from therapykg.api.web.sparql_pages import describe, description_page
 from therapykg.store.admission import ADHOC
 from therapykg.store.errors import EngineError
 from therapykg.store.worker import QueryJob
@@ -60,8 +64,9 @@ async def sparql(request: Request) -> Response:
     query = queries[0]
     default_graphs = params.get("default-graph-uri", [])
     named_graphs = params.get("named-graph-uri", [])
+    base_iri = _base_iri(request)
     try:
-        check_query(query, default_graphs, named_graphs)
+        check_query(query, default_graphs, named_graphs, base_iri)
         timeout = timeout_for(request, _one(params, "timeout"))
     except Refused as refused:
         return error(refused.status, str(refused))
@@ -71,10 +76,22 @@ async def sparql(request: Request) -> Response:
     result_format, graph_format = chosen_formats(request.headers.get("accept"), _one(params, "format"))
     job = QueryJob(query=query, result_format=result_format, graph_format=graph_format,
                    default_graphs=default_graphs, named_graphs=named_graphs, max_rows=settings.max_rows,
-                   max_bytes=settings.max_result_bytes)
+                   max_bytes=settings.max_result_bytes, base_iri=base_iri)
     etag = etag_for(request.app.state.engine.version, query, result_format, graph_format, default_graphs, named_graphs,
-                    job.max_rows)
+                    job.max_rows, base_iri)
     return not_modified(request, etag) or await run_job(request, job, timeout, etag, lane=ADHOC)
+
+
+def _base_iri(request: Request) -> str | None:
+    """What relative IRIs in a query resolve against: the dataset's base
+    (THERAPYKG_BASE), so that ``<resource/x>`` names the graph's own
+    resource wherever the service runs; None if that is not an absolute IRI."""
+    base = request.app.state.settings.base
+    try:
+        ox.NamedNode(base)
+    except ValueError:
+        return None
+    return base if re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", base) else None
 
 
 def _one(params: dict[str, list[str]], name: str) -> str | None:
@@ -84,6 +101,8 @@ def _one(params: dict[str, list[str]], name: str) -> str | None:
 
 async def _describe_service(request: Request) -> Response:
     accept = request.headers.get("accept", "")
+    if (request.query_params.get("format") or "").strip().lower() == "html":
+        return await _service_page(request)
     if "text/html" in accept and not request.query_params.get("format"):
         return editor_page(request)
     try:
@@ -97,3 +116,24 @@ async def _describe_service(request: Request) -> Response:
         return engine_error(exc)
     body = service_description(request, fmt.name, info.graph_counts)
     return not_modified(request, etag) or Response(body, media_type=fmt.media_type, headers={"ETag": etag, "Vary": "Accept"})
+
+
+async def _service_page(request: Request) -> Response:
+    """The service description, readable: its statements as tables, and its Turtle."""
+    try:
+        info = await dataset_info(request.app)
+    except EngineError as exc:
+        return engine_error(exc)
+    triples = service_triples(request, info.graph_counts)
+
+    def section(iri: str) -> str | None:
+        if iri == request.app.state.settings.base + "dataset":
+            return "The default dataset"
+        return "Predeclared prefixes" if iri.endswith("#prefixes") else None
+
+    return await description_page(
+        request, title="SPARQL service description",
+        lead="What this SPARQL 1.1 endpoint offers (SPARQL 1.1 Service Description): its dataset and graphs, "
+             "result formats, and the prefixes every query may use without declaring them (as SHACL sh:declare).",
+        sections=describe(triples, SD + "Service", "The service", section), turtle=serialize_description(triples, "turtle"),
+        others=[("the dataset's VoID description", str(request.url_for("void"))), ("the SPARQL editor", str(request.url_for("sparql")))])

@@ -7,8 +7,10 @@ graph, in this process, with keyword-only options.
 ['blinatumomab', 'tisagenlecleucel']
 
 Ids are written as the command line takes them: ``blinatumomab``,
-``tkgr:blinatumomab`` or the full IRI. Wrong input raises ``ValueError``
-with the reason (and the closest known id, for an unknown one).
+``tkgr:blinatumomab`` or the full IRI, in any case, or a therapy's label,
+synonym or brand name (``"BLINCYTO"``, ``"HiDAC"``; :func:`therapies` lists
+them). Wrong input raises ``ValueError`` with the reason (and the closest
+known ids, for an unknown one).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import TypeVar
 
 from therapykg.domain import compare as comparing
@@ -23,12 +26,16 @@ from therapykg.domain import coverage as covering
 from therapykg.domain import doses, dosing, modification
 from therapykg.domain import label_versions as label_versions_module
 from therapykg.domain.compare import Aspect, Comparison
-from therapykg.domain.inputs import aspects_of, choice, known, scope_of, therapy_iri
+from therapykg.domain.inputs import aspects_of, choice, known, named, scope_of, therapy_iri
+from therapykg.domain.kinds import TherapyKind
 from therapykg.domain.loaders import Loaders
+from therapykg.domain.nodes import RDFS_LABEL
+from therapykg.domain.options import ORDER
+from therapykg.namespaces import TKG
 from therapykg.store.engine import GraphSelector
 from therapykg.store.graph import KnowledgeGraph
 
-__all__ = ["compare", "coverage", "dose", "dose_modification", "label_differences", "label_versions"]
+__all__ = ["compare", "coverage", "dose", "dose_modification", "label_differences", "label_versions", "therapies"]
 
 T = TypeVar("T")
 
@@ -186,5 +193,52 @@ def label_differences(kg: KnowledgeGraph, *, product: str, from_version: str, to
         before, after = await asyncio.gather(*[known(loaders, v, ("LabelVersion",), "label version")
                                                for v in (from_version, to_version)])
         return await label_versions_module.label_differences(loaders, iri, before, after)
+
+    return _run(kg, work)
+
+
+@dataclass(frozen=True)
+class ListedTherapy:
+    """A therapy of the graph with every name it can be asked for by."""
+
+    id: str  # compact id, tkgr:blinatumomab
+    local: str  # the id as typed, blinatumomab
+    label: str
+    kind: str | None  # the ontology's label of its kind, "CAR T-cell therapy"
+    brand_names: tuple[str, ...]
+    synonyms: tuple[str, ...]
+    claims: int  # claims about it
+    sources: int  # distinct sources of those claims
+
+
+def _kind_rank(kind: str | None) -> int:
+    """The options' order of kinds (immunotherapies, chemotherapy, transplant, trials), then the other kinds, then none."""
+    order = [k.name for k in ORDER] + [k.name for k in TherapyKind if k not in ORDER]
+    return order.index(kind) if kind in order else len(order)
+
+
+def therapies(kg: KnowledgeGraph, *, everything: bool = False) -> list[ListedTherapy]:
+    """The therapies a comparison or a dose can name, by kind (the options'
+    order) and name: the ones with claims (the therapy options), or with
+    ``everything`` also the drugs named only as parts of regimens. Each has
+    its id, label, brand names and synonyms, any of which names it.
+
+    >>> [(t.local, t.brand_names) for t in therapies(kg) if t.kind == "CAR T-cell therapy"]
+    [('brexucabtagene-autoleucel', ('TECARTUS',)), ('tisagenlecleucel', ('KYMRIAH',))]
+    """
+    async def work(loaders: Loaders) -> list[ListedTherapy]:
+        lines = {line.therapy: line for line in (await covering.coverage(loaders)).therapies}
+        kinds = sorted({line.kind for line in lines.values() if line.kind})
+        kind_labels = {k: str(node.first(RDFS_LABEL) or k) for k, node in
+                       zip(kinds, await loaders.nodes([TKG + TherapyKind[k].value for k in kinds]), strict=True)}
+        found = []
+        for entry in await named(loaders, ("Therapy",)):
+            line = lines.get(entry.id)
+            if line is None or not (everything or line.claims):
+                continue
+            found.append((_kind_rank(line.kind), entry.label.lower(), ListedTherapy(
+                id=entry.id, local=entry.local, label=entry.label, kind=kind_labels.get(line.kind) if line.kind else None,
+                brand_names=entry.brand_names, synonyms=entry.synonyms, claims=line.claims, sources=line.sources)))
+        return [t for *_, t in sorted(found, key=lambda f: f[:2])]
 
     return _run(kg, work)

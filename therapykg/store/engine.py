@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -95,11 +96,14 @@ class InProcessEngine:
         return EngineStatus(self.version, self.lanes.slots, self.lanes.slots, self.lanes.slots, self.lanes.queued)
 
     async def execute(self, job: QueryJob, timeout: float, *, lane: str = SERVICE) -> QueryOutcome:
+        started = time.perf_counter()
         async with admitted(self.lanes, lane, timeout):
+            queued = time.perf_counter() - started
             outcome = execute(self.graph.store, job, self.label_index)
         if outcome.error is not None:
             raise outcome.error
         outcome.size = len(outcome.body)
+        outcome.timings["queue"] = queued
         return outcome
 
 

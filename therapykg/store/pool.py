@@ -209,6 +209,7 @@ class QueryPool:
         loop = asyncio.get_running_loop()
         for attempt in (1, 2):
             w = await self._take(deadline, timeout)
+            queued = loop.time() - (deadline - timeout)  # admission and the wait for a free process
             try:
                 await w.send(job)
             except OSError:
@@ -235,6 +236,7 @@ class QueryPool:
             self._idle.put_nowait(w)
             if outcome.error is not None:
                 raise outcome.error
+            outcome.timings["queue"] = queued
             return outcome
         raise AssertionError("unreachable")
 

@@ -143,7 +143,10 @@ class RemoteEngine:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         async with admitted(self.lanes, lane, timeout):
-            return await self._execute(job, max(deadline - loop.time(), MIN_RUN_SECONDS))
+            queued = loop.time() - (deadline - timeout)
+            outcome = await self._execute(job, max(deadline - loop.time(), MIN_RUN_SECONDS))
+        outcome.timings["queue"] = queued
+        return outcome
 
     async def _execute(self, job: QueryJob, timeout: float) -> QueryOutcome:
         if self.graph is None:
@@ -154,7 +157,8 @@ class RemoteEngine:
         query = prepare(query, job, self.label_index)
         started = time.monotonic()
         try:
-            response = await self._client.post(self.endpoint, data={"query": PROLOGUE + query, "default-graph-uri": self.graph},
+            base = f"BASE {ox.NamedNode(job.base_iri)}\n" if job.base_iri else ""  # written by the engine: a valid IRI
+            response = await self._client.post(self.endpoint, data={"query": base + PROLOGUE + query, "default-graph-uri": self.graph},
                                                headers={"Accept": ACCEPT[query_form(query)]}, timeout=timeout)
         except httpx.TimeoutException:
             raise QueryTimeout(f"query timed out after {timeout:g} s at the SPARQL backend {self.endpoint}") from None
@@ -174,7 +178,11 @@ class RemoteEngine:
         if response.status_code != 200:
             raise EngineUnavailable(f"the SPARQL backend {self.endpoint} answered {response.status_code} after "
                                     f"{time.monotonic() - started:.1f} s: {response.text[:200]}")
-        return self._outcome(job, response)
+        answered = time.monotonic()
+        outcome = self._outcome(job, response)
+        # The backend's evaluation and the round trip to it, then reading and writing its answer here.
+        outcome.timings.update(exec=answered - started, serialize=time.monotonic() - answered)
+        return outcome
 
     def _outcome(self, job: QueryJob, response: httpx.Response) -> QueryOutcome:
         media = response.headers.get("content-type", "").split(";")[0].strip()

@@ -9,7 +9,10 @@ import pickle
 import socket
 import struct
 import threading
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import IO, Any, Literal
 
@@ -84,6 +87,8 @@ class QueryJob:
     narrow: tuple[str, str] | None = None
     # Serialized result bytes at most (whole rows or triples); None: no limit.
     max_bytes: int | None = None
+    # The IRI that relative IRIs in the query resolve against (None: relative IRIs are an error).
+    base_iri: str | None = None
 
 
 @dataclass
@@ -100,6 +105,9 @@ class QueryOutcome:
     # A large body, in the serving process: a file to stream from instead of ``body``.
     spool: IO[bytes] | None = None
     error: EngineError | None = None
+    # Seconds spent, by step, where the engine could tell: "queue" (waiting for
+    # a slot and a query process), "exec" (evaluating), "serialize" (writing the answer).
+    timings: dict[str, float] = field(default_factory=dict)
 
     def read_body(self) -> bytes:
         """The whole body, wherever it is."""
@@ -193,10 +201,57 @@ def prepare(query: str, job: QueryJob, index: LabelIndex | None) -> str:
     return query
 
 
+class _Drawn:
+    """A query's solutions, timed as they are drawn from the engine:
+    Oxigraph evaluates lazily, so most of a SELECT's evaluation happens
+    while its rows are written, and only the drawing is evaluation."""
+
+    def __init__(self, solutions: ox.QuerySolutions):
+        self.variables = solutions.variables
+        self._solutions = solutions
+        self.seconds = 0.0
+
+    def __iter__(self) -> Iterator[ox.QuerySolution]:
+        clock, solutions = time.perf_counter, iter(self._solutions)
+        while True:
+            started = clock()
+            row = next(solutions, None)
+            self.seconds += clock() - started
+            if row is None:
+                return
+            yield row
+
+
+def _evaluate(store: ox.Store, job: QueryJob, index: LabelIndex | None, options: dict[str, Any]) -> QueryOutcome:
+    """Run the query and write its answer, timing each: evaluation (the
+    query's start and the drawing of its solutions or triples) and writing."""
+    started = time.perf_counter()
+    results: Any = store.query(prepare(job.query, job, index), **options)
+    evaluated = time.perf_counter() - started
+    drawn = None
+    if isinstance(results, ox.QueryTriples):
+        # What serialize would read itself: one triple past the row limit.
+        results = list(islice(results, (10**12 if job.max_rows is None else job.max_rows) + 1))
+        evaluated = time.perf_counter() - started
+    elif isinstance(results, ox.QuerySolutions) and (job.max_rows is not None or job.max_bytes is not None):
+        drawn = results = _Drawn(results)
+    out = serialize(results, job.result_format, job.graph_format, job.max_rows, job.max_bytes)
+    total = time.perf_counter() - started
+    if drawn is not None:
+        evaluated += drawn.seconds
+    return QueryOutcome(out.media_type, out.body, out.rows, out.truncated,
+                        timings={"exec": evaluated, "serialize": max(total - evaluated, 0.0)})
+
+
 def execute(store: ox.Store, job: QueryJob, index: LabelIndex | None = None) -> QueryOutcome:
     if job.dump:
-        return dump(store, job.dump)
+        started = time.perf_counter()
+        outcome = dump(store, job.dump)
+        outcome.timings = {"exec": 0.0, "serialize": time.perf_counter() - started}
+        return outcome
     options: dict[str, Any] = {"prefixes": PREFIXES}
+    if job.base_iri:
+        options["base_iri"] = job.base_iri
     if job.default_graphs:
         options["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
     else:
@@ -204,8 +259,7 @@ def execute(store: ox.Store, job: QueryJob, index: LabelIndex | None = None) -> 
     if job.named_graphs:
         options["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
     try:
-        results = store.query(prepare(job.query, job, index), **options)
-        out = serialize(results, job.result_format, job.graph_format, job.max_rows, job.max_bytes)
+        return _evaluate(store, job, index, options)
     except MemoryError:
         return _failed(QueryMemoryExceeded("it needed more memory than a query process may use"))
     except SyntaxError as error:
@@ -214,11 +268,13 @@ def execute(store: ox.Store, job: QueryJob, index: LabelIndex | None = None) -> 
         return _failed(error)
     except (OSError, RuntimeError, ValueError) as error:
         return _failed(QueryFailed(str(error)))
-    return QueryOutcome(out.media_type, out.body, out.rows, out.truncated)
 
 
 def _failed(error: EngineError) -> QueryOutcome:
-    return QueryOutcome("", error=error)
+    # Without its traceback: the frames it holds would keep the query's
+    # results alive until a collection on any thread (Oxigraph's may only be
+    # dropped on their own), and no traceback crosses the pipe from a process anyway.
+    return QueryOutcome("", error=error.with_traceback(None))
 
 
 def main(sock: socket.socket, store_location: str, options: WorkerOptions = WorkerOptions()) -> None:

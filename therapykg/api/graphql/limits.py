@@ -38,6 +38,8 @@ from graphql.validation.validate import ValidationAbortedError
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
+from therapykg.api.graphql.errors import QUERY_TOO_COMPLEX
+
 # Parsing and validation are cached for small queries only: every full
 # garbage collection walks the objects of the cached documents (~4 a token),
 # holding up the event loop, and an attacker chooses big ones.
@@ -204,7 +206,7 @@ def request_limits(limits: Limits) -> type[SchemaExtension]:
         def enter_document(self, node: DocumentNode, *_args: object) -> None:
             problem = document_problem(node.definitions, limits)
             if problem:
-                raise ValidationAbortedError(problem)
+                raise ValidationAbortedError(problem, extensions={"code": QUERY_TOO_COMPLEX})
 
     class BoundedOverlapRule(OverlappingFieldsCanBeMergedRule):
         def __init__(self, context: ValidationContext) -> None:
@@ -218,7 +220,8 @@ def request_limits(limits: Limits) -> type[SchemaExtension]:
                 if self.rule_context.remaining_complexity_budget >= 0:
                     raise  # aborted for another reason: too many errors
                 raise ValidationAbortedError(
-                    f"comparing the query's overlapping fields takes more than the limit of {limits.overlap_steps} steps") from None
+                    f"comparing the query's overlapping fields takes more than the limit of {limits.overlap_steps} steps",
+                    extensions={"code": QUERY_TOO_COMPLEX}) from None
 
     class RequestLimits(SchemaExtension):
         cached = False
@@ -230,7 +233,7 @@ def request_limits(limits: Limits) -> type[SchemaExtension]:
                 return
             count, problem = scan(query, tokens=limits.tokens, nesting=limits.nesting)
             if problem:
-                raise GraphQLError(problem)
+                raise GraphQLError(problem, extensions={"code": QUERY_TOO_COMPLEX})
             self.cached = count <= _CACHED_TOKENS
             if self.cached:
                 context.graphql_document = _parse(query)

@@ -1,16 +1,21 @@
-"""The GraphQL schema: root fields, limits and caches."""
+"""The GraphQL schema: root fields, limits and caches.
+
+Root fields that take arguments are nullable: a wrong argument (an unknown
+id, named with the closest known one) nulls that field alone, with its error,
+and the other root fields of the request still answer (the GraphQL spec
+keeps an error in a nullable field local)."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 from enum import Enum
 from typing import Annotated
 
 import strawberry
-from graphql import GraphQLError
-from strawberry.extensions import MaskErrors
 
 from therapykg.api.graphql.context import GraphQLInfo
+from therapykg.api.graphql.errors import INTERNAL_ERROR, ErrorCodes, _should_mask
 from therapykg.api.graphql.limits import Limits, request_limits
 from therapykg.api.graphql.types.adverse_event import AdverseReaction
 from therapykg.api.graphql.types.alternative import Alternative
@@ -43,7 +48,7 @@ from therapykg.domain.dose_calculation import calculate
 from therapykg.domain.doses import dose_answers, dose_modification_answers
 from therapykg.domain.dosing import DoseQuestion
 from therapykg.domain.ids import UserInputError, to_iri
-from therapykg.domain.inputs import scope_of
+from therapykg.domain.inputs import known, scope_of, therapy_iri
 from therapykg.domain.modification import EventReport
 from therapykg.namespaces import TKG
 
@@ -124,7 +129,7 @@ class Query:
 
     @strawberry.field(description="Therapies, filtered, ordered and paginated (Relay connection with totalCount).")
     async def therapies(self, info: GraphQLInfo, filter: TherapyFilter | None = None, order_by: TherapyOrder = TherapyOrder.NAME,
-                        first: int = 20, after: str | None = None) -> TherapyConnection:
+                        first: int = 20, after: str | None = None) -> TherapyConnection | None:
         catalog.check_page_size(first)
         loaders = info.context.loaders
         nodes = await catalog.therapies(loaders)
@@ -137,8 +142,8 @@ class Query:
                                  page_info=PageInfo(has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None))
 
     @strawberry.field(description="Approved indications, of one therapy or of all.")
-    async def indications(self, info: GraphQLInfo, therapy: strawberry.ID | None = None) -> list[Indication]:
-        found = await catalog.claims(info.context.loaders, "Indication", "indicationTherapy", _iri(therapy))
+    async def indications(self, info: GraphQLInfo, therapy: strawberry.ID | None = None) -> list[Indication] | None:
+        found = await catalog.claims(info.context.loaders, "Indication", "indicationTherapy", await _therapy(info, therapy))
         return [Indication.from_node(n) for n in found]
 
     @strawberry.field(description="Clinical trials, ordered by name.")
@@ -146,16 +151,14 @@ class Query:
         return [ClinicalTrial.from_node(n) for n in await catalog.trials(info.context.loaders)]
 
     @strawberry.field(description="Adverse reaction claims, of one therapy or of all.")
-    async def adverse_events(self, info: GraphQLInfo, therapy: strawberry.ID | None = None) -> list[AdverseReaction]:
-        found = await catalog.claims(info.context.loaders, "AdverseReaction", "forTherapy", _iri(therapy))
+    async def adverse_events(self, info: GraphQLInfo, therapy: strawberry.ID | None = None) -> list[AdverseReaction] | None:
+        found = await catalog.claims(info.context.loaders, "AdverseReaction", "forTherapy", await _therapy(info, therapy))
         return [AdverseReaction.from_node(n) for n in found]
 
     @strawberry.field(description="Monitoring requirements of a therapy; with `cycle`, those that apply in that cycle.")
-    async def monitoring(self, info: GraphQLInfo, therapy: strawberry.ID, cycle: int | None = None) -> list[MonitoringRequirement]:
-        (found,) = await info.context.loaders.nodes([to_iri(therapy)])
-        if not found.is_a("Therapy"):
-            raise UserInputError(f"no therapy {therapy!r}")
-        return [MonitoringRequirement.from_node(n) for n in await catalog.monitoring(info.context.loaders, found.iri, cycle)]
+    async def monitoring(self, info: GraphQLInfo, therapy: strawberry.ID, cycle: int | None = None) -> list[MonitoringRequirement] | None:
+        iri = await therapy_iri(info.context.loaders, therapy)
+        return [MonitoringRequirement.from_node(n) for n in await catalog.monitoring(info.context.loaders, iri, cycle)]
 
     @strawberry.field(description="Dose modification rules evaluated for a reported event: per source, the rules that apply in this "
                                   "setting to this patient and their actions in order (doses for this patient, waiting times and what "
@@ -163,24 +166,28 @@ class Query:
     async def dose_modification(self, info: GraphQLInfo, therapy: strawberry.ID, setting: Setting, patient: PatientInput,
                                          event: strawberry.ID, grade: int | None = None, duration_days: float | None = None,
                                          recurred: bool | None = None, condition: strawberry.ID | None = None,
-                                         occurrences: int | None = None, current_dose: DoseInput | None = None) -> list[DoseModificationAnswer]:
+                                         occurrences: int | None = None, current_dose: DoseInput | None = None,
+                                         ) -> list[DoseModificationAnswer] | None:
         report = EventReport(TKG + setting.value, patient.to_domain(), to_iri(event), grade, duration_days, recurred,
                              to_iri(condition) if condition else None, occurrences, current_dose.to_domain() if current_dose else None)
-        return [DoseModificationAnswer.from_domain(a) for a in await dose_modification_answers(info.context.loaders, to_iri(therapy), report)]
+        iri, _ = await asyncio.gather(therapy_iri(info.context.loaders, therapy), _finding(info, event))
+        return [DoseModificationAnswer.from_domain(a) for a in await dose_modification_answers(info.context.loaders, iri, report)]
 
     @strawberry.field(description="The dose modification rules of a therapy for an event at a grade (and condition), as the sources "
                                   "state them, with their ordered actions: for every patient and setting. doseModification evaluates "
                                   "them for one patient in one setting.")
     async def dose_modification_rules(self, info: GraphQLInfo, therapy: strawberry.ID, event: strawberry.ID, grade: int,
-                                condition: strawberry.ID | None = None) -> list[DoseModificationRule]:
+                                condition: strawberry.ID | None = None) -> list[DoseModificationRule] | None:
         grade = catalog.ctcae_grade(grade)  # checked before the ids
-        event_iri, condition_iri = to_iri(event), _iri(condition)
-        rules = await catalog.triggered_rules(info.context.loaders, to_iri(therapy), event_iri, grade, condition_iri)
+        condition_iri = _iri(condition)
+        iri, event_iri = await asyncio.gather(therapy_iri(info.context.loaders, therapy), _finding(info, event))
+        rules = await catalog.triggered_rules(info.context.loaders, iri, event_iri, grade, condition_iri)
         return [DoseModificationRule.from_node(n) for n in rules]
 
     @strawberry.field(description="Alternatives to a therapy, optionally in one setting, with applicability and the reason.")
-    async def alternatives(self, info: GraphQLInfo, to: strawberry.ID, setting: Setting | None = None) -> list[Alternative]:
-        found = await catalog.alternatives(info.context.loaders, to_iri(to), TKG + setting.value if setting else None)
+    async def alternatives(self, info: GraphQLInfo, to: strawberry.ID, setting: Setting | None = None) -> list[Alternative] | None:
+        iri = await therapy_iri(info.context.loaders, to)
+        found = await catalog.alternatives(info.context.loaders, iri, TKG + setting.value if setting else None)
         return [Alternative.from_node(n) for n in found]
 
     @strawberry.field(description="Every recorded disagreement between sources.")
@@ -199,11 +206,14 @@ class Query:
             description="Only claims in this setting or stating none: relapsed-refractory, mrd-positive or consolidation.")] = None,
         population: Annotated[str | None, strawberry.argument(
             description="Only claims about this age group or stating none: adult or pediatric.")] = None,
-    ) -> Comparison:
+    ) -> Comparison | None:
         if len(ids) > MAX_COMPARED:
             raise UserInputError(f"compare at most {MAX_COMPARED} therapies at a time")
+        checked = await asyncio.gather(*(therapy_iri(info.context.loaders, i) for i in ids), return_exceptions=True)
+        if failed := next((e for e in checked if isinstance(e, BaseException)), None):
+            raise failed
         try:
-            comparison = await compare(info.context.loaders, [to_iri(i) for i in ids], aspects=aspects,
+            comparison = await compare(info.context.loaders, [i for i in checked if isinstance(i, str)], aspects=aspects,
                                        scope=scope_of(setting, population))
         except ValueError as exc:
             raise UserInputError(str(exc)) from None
@@ -216,8 +226,8 @@ class Query:
 
     @strawberry.field(description="Label versions (of one product, a therapy id, when given): jurisdiction, version date, "
                                   "identifiers where a source shows them, and the sources that reproduce each.")
-    async def label_versions(self, info: GraphQLInfo, product: strawberry.ID | None = None) -> list[LabelVersion]:
-        found = await label_versions.label_versions(info.context.loaders, _iri(product))
+    async def label_versions(self, info: GraphQLInfo, product: strawberry.ID | None = None) -> list[LabelVersion] | None:
+        found = await label_versions.label_versions(info.context.loaders, await _therapy(info, product))
         return [LabelVersion.from_domain(v) for v in found]
 
     @strawberry.field(name="labelDifferences",
@@ -225,21 +235,27 @@ class Query:
                                   "not the other (where the other has claims of that kind), and pairs a recorded conflict sets "
                                   "against each other, with the values that differ.")
     async def label_differences(self, info: GraphQLInfo, product: strawberry.ID, from_: Annotated[strawberry.ID, strawberry.argument(name="from")],
-                                to: strawberry.ID) -> LabelComparison:
-        comparison = await label_versions.label_differences(info.context.loaders, to_iri(product), to_iri(from_), to_iri(to))
+                                to: strawberry.ID) -> LabelComparison | None:
+        iri = await therapy_iri(info.context.loaders, product)
+        comparison = await label_versions.label_differences(info.context.loaders, iri, to_iri(from_), to_iri(to))
         return LabelComparison.from_domain(comparison)
 
     @strawberry.field(description="The dose of a therapy for a patient on a day of a cycle in a setting: one answer per source "
                                   "that has a regimen for it, each with the dose for this patient or the reason there is none.")
     async def dose(self, info: GraphQLInfo, therapy: strawberry.ID, setting: Setting, patient: PatientInput, cycle: int, day: int,
-                   response: ResponseStatus | None = None) -> list[DoseAnswer]:
+                   response: ResponseStatus | None = None) -> list[DoseAnswer] | None:
         question = DoseQuestion(TKG + setting.value, patient.to_domain(), cycle, day, response.to_domain() if response else None)
-        return [DoseAnswer.from_domain(a) for a in await dose_answers(info.context.loaders, to_iri(therapy), question)]
+        iri = await therapy_iri(info.context.loaders, therapy)
+        return [DoseAnswer.from_domain(a) for a in await dose_answers(info.context.loaders, iri, question)]
 
     @strawberry.field(description="The dose for a patient on a cycle day, computed from a regimen of the graph (weight band, basis, cap), with the rule and its source.")
     async def dose_calculation(self, info: GraphQLInfo, regimen: strawberry.ID, weight_kg: float, cycle: int, day: int,
-                               body_surface_area_m2: float | None = None, height_cm: float | None = None) -> DoseCalculation:
-        return DoseCalculation.from_domain(await calculate(info.context.loaders, to_iri(regimen), weight_kg=weight_kg, cycle=cycle,
+                               body_surface_area_m2: float | None = None, height_cm: float | None = None) -> DoseCalculation | None:
+        iri = to_iri(regimen)
+        (node,) = await info.context.loaders.nodes([iri])
+        if not node.exists:  # a typo: named with the closest regimen (what exists but is no regimen, the domain says)
+            await known(info.context.loaders, regimen, ("DosingRegimen",), "dosing regimen")
+        return DoseCalculation.from_domain(await calculate(info.context.loaders, iri, weight_kg=weight_kg, cycle=cycle,
                                                            day=day, bsa_m2=body_surface_area_m2, height_cm=height_cm))
 
 
@@ -247,18 +263,23 @@ def _iri(identifier: str | None) -> str | None:
     return to_iri(identifier) if identifier is not None else None
 
 
-INTERNAL_ERROR = "Unexpected error."  # what the client sees of a masked error
+async def _therapy(info: GraphQLInfo, identifier: str | None) -> str | None:
+    """The IRI of the therapy ``identifier`` names, if one is given.
+
+    :raises UserInputError: it names none; the message names the closest therapy.
+    """
+    return await therapy_iri(info.context.loaders, identifier) if identifier is not None else None
 
 
-def _should_mask(error: GraphQLError) -> bool:
-    """Show the client its own mistakes; hide internal failures. An error
-    outside any field that graphql-core raised (a variable of the wrong type,
-    a failed validation) is the client's; one raised in a resolver is internal
-    unless it is a UserInputError."""
-    original = error.original_error
-    if original is None or isinstance(original, UserInputError):
-        return False
-    return error.path is not None or not isinstance(original, GraphQLError)
+async def _finding(info: GraphQLInfo, identifier: str) -> str:
+    """The IRI of the clinical finding (an adverse event) ``identifier`` names.
+
+    :raises UserInputError: it names none; the message names the closest finding.
+    """
+    return await known(info.context.loaders, identifier, ("ClinicalFinding",), "clinical finding")
+
+
+__all__ = ["INTERNAL_ERROR", "_should_mask", "build_schema", "schema"]
 
 
 DEFAULT_LIMITS = Limits()
@@ -272,7 +293,7 @@ def build_schema(*, limits: Limits = DEFAULT_LIMITS) -> strawberry.Schema:
                AdministrationRequirement, SafetyStatement, PharmacologyClaim, Statement],
         extensions=[
             request_limits(limits),  # also caches the parsing and validation of small queries
-            lambda: MaskErrors(should_mask_error=_should_mask, error_message=INTERNAL_ERROR),
+            ErrorCodes,  # masks internal errors, and gives every error its extensions.code
         ],
     )
 

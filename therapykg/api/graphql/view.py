@@ -9,7 +9,12 @@ threads, each call on an event loop of its own, under a deadline (the query
 timeout) after which the client gets 503 and the work is cancelled; resolvers
 reach the query pool, which belongs to the main loop, through Selector.
 The response body is encoded there too, and cached as bytes. Bodies that
-cannot be read get 400, and every error has the GraphQL shape."""
+cannot be read get 400, and every error has the GraphQL shape with an
+``extensions.code`` (therapykg.api.graphql.errors).
+
+GET requests are answered with an ETag tied to the graph version and the
+request's parameters, and Cache-Control (304 on a repeat); persisted
+operations (therapykg.api.graphql.persisted) make those requests short."""
 
 from __future__ import annotations
 
@@ -33,8 +38,25 @@ from strawberry.http import GraphQLRequestData, process_result
 from strawberry.types import ExecutionResult
 
 from therapykg.api.graphql.context import Context
+from therapykg.api.graphql.errors import (
+    BAD_REQUEST,
+    CLIENT_CODES,
+    INTERNAL_ERROR,
+    PERSISTED_QUERY_NOT_FOUND,
+    QUERY_TOO_COMPLEX,
+    TIMEOUT,
+    TRANSIENT_CODES,
+    _masked_code,
+    _should_mask,
+    code_of,
+    coded,
+    coded_error,
+    fallback_code,
+)
 from therapykg.api.graphql.limits import json_problem
-from therapykg.api.graphql.schema import INTERNAL_ERROR, schema
+from therapykg.api.graphql.persisted import persisted, sha256
+from therapykg.api.graphql.schema import schema
+from therapykg.api.http import cache_headers, etag_for, not_modified
 from therapykg.api.settings import Settings
 from therapykg.api.web.render import site_header
 from therapykg.store.engine import Engine, Selector
@@ -80,8 +102,46 @@ query CompareAntiCD19AndCD22 {
 """
 
 
-def _errors(message: str, *, status: int) -> JSONResponse:
-    return JSONResponse({"errors": [{"message": message}]}, status_code=status)
+# The query parameters of a GET request that ask for an operation (without one, a browser gets GraphiQL).
+_OPERATION_PARAMETERS = ("query", "id", "documentId", "extensions")
+
+
+class CodedHTTPException(HTTPException):
+    """A request refused before execution, with the code its error carries."""
+
+    def __init__(self, status_code: int, reason: str, code: str = BAD_REQUEST) -> None:
+        super().__init__(status_code, reason)
+        self.code = code
+
+
+def _errors(message: str, *, status: int, code: str) -> JSONResponse:
+    return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status)
+
+
+def _finished(errors: list[GraphQLError]) -> list[GraphQLError]:
+    """``errors``, each with a code: one that no phase of the schema coded
+    (an error in a path the extensions do not see) gets one here, and is
+    masked if it is internal."""
+    finished = []
+    for error in errors:
+        if code_of(error) is None and _should_mask(error):
+            error = GraphQLError(INTERNAL_ERROR, path=error.path, extensions={"code": _masked_code(error.original_error)})
+        finished.append(coded(error, fallback_code(error)))
+    return finished
+
+
+def _persisted_document(data: dict[str, Any]) -> dict[str, Any]:
+    """The request ``data`` (a body, or GET parameters) with the persisted operation it names by ``id`` or ``documentId`` as its query."""
+    identifier = data.get("id", data.get("documentId"))
+    if identifier is None:
+        return data
+    if data.get("query") is not None:
+        raise CodedHTTPException(400, "Send either a query or the id of a persisted operation, not both.")
+    documents = persisted().by_id
+    if not isinstance(identifier, str) or identifier not in documents:
+        raise CodedHTTPException(400, f"No persisted operation {identifier!r}: the persisted operations are "
+                                      f"{', '.join(sorted(documents))} (queries/graphql/).", code=PERSISTED_QUERY_NOT_FOUND)
+    return {**data, "query": documents[identifier]}
 
 
 @dataclass
@@ -114,6 +174,27 @@ class _ResultCache:
         self.held += len(result.body)
         while len(self._results) > entries or self.held > self.size:
             self.held -= len(self._results.popitem(last=False)[1].body)
+
+
+def _asks_for_operation(request: Request) -> bool:
+    return any(request.query_params.get(p) for p in _OPERATION_PARAMETERS)
+
+
+def _automatic_persisted_query(query: str | None, persisted_query: Any) -> str:
+    """The query of a request with Apollo's ``persistedQuery`` extension: the
+    allow-listed document with that hash when the request sends no query, or
+    the query it sends, when the hash is the query's."""
+    digest = persisted_query.get("sha256Hash") if isinstance(persisted_query, dict) else None
+    if not isinstance(digest, str):
+        raise CodedHTTPException(400, "extensions.persistedQuery must be an object with a sha256Hash string")
+    if query is None:
+        if (document := persisted().by_hash.get(digest.lower())) is None:
+            raise CodedHTTPException(400, "PersistedQueryNotFound: no persisted operation (queries/graphql/) has this sha256Hash; "
+                                          "send the query itself", PERSISTED_QUERY_NOT_FOUND)
+        return document
+    if sha256(query) != digest.lower():
+        raise CodedHTTPException(400, "provided sha256Hash does not match the query")
+    return query
 
 
 def _run_until(run: Callable[[], Awaitable[T]], deadline: float, loop_factory: Callable[[], asyncio.AbstractEventLoop]) -> T:
@@ -157,25 +238,46 @@ class TherapyGraphQL(GraphQL[Context, None]):
 
     async def run(self, request: Request | WebSocket, context: Context = UNSET, root_value: None = UNSET) -> Response | WebSocket:
         try:
+            if isinstance(request, Request) and request.method == "GET" and _asks_for_operation(request):
+                return await self._run_get(request, context, root_value)
             return await super().run(request, context, root_value)
         except HTTPException as exc:
-            return _errors(exc.reason, status=exc.status_code)
+            return _errors(exc.reason, status=exc.status_code, code=getattr(exc, "code", BAD_REQUEST))
+
+    async def _run_get(self, request: Request, context: Context, root_value: None) -> Response:
+        """A GET request for an operation: its answer is the same for the same parameters and graph version,
+        so it has an ETag and Cache-Control, and a client holding it gets 304."""
+        engine: Engine = request.app.state.engine
+        etag = etag_for(engine.version or "", "graphql", sorted(request.query_params.multi_items()))
+        if (unchanged := not_modified(request, etag)) is not None:
+            return unchanged
+        response = await super().run(request, context, root_value)
+        if response.status_code == 200 and "cache-control" not in response.headers:
+            response.headers.update(cache_headers(request, etag))
+        return response
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        return super().should_render_graphql_ide(request) and not any(request.query_params.get(p) for p in _OPERATION_PARAMETERS)
+
+    def parse_query_params(self, params: Any) -> dict[str, Any]:
+        return _persisted_document(super().parse_query_params(params))
 
     def parse_json(self, data: str | bytes) -> Any:
         """The request body (bytes: an object, or a list for a batch) or a
         query parameter (text: variables or extensions), refused with 400 when
-        it is not UTF-8 JSON, nests too deeply, or is a body of another kind."""
+        it is not UTF-8 JSON, nests too deeply, or is a body of another kind.
+        A body that names a persisted operation gets its document as the query."""
         try:
             value = json.loads(data)
         except RecursionError:
-            raise HTTPException(400, f"JSON nested more than the limit of {self._json_nesting} deep") from None
+            raise CodedHTTPException(400, f"JSON nested more than the limit of {self._json_nesting} deep", QUERY_TOO_COMPLEX) from None
         except ValueError:  # not JSON, or not UTF-8
-            raise HTTPException(400, "Unable to parse request body as JSON") from None
+            raise CodedHTTPException(400, "Unable to parse request body as JSON") from None
         if problem := json_problem(value, nesting=self._json_nesting):
-            raise HTTPException(400, problem)
+            raise CodedHTTPException(400, problem, QUERY_TOO_COMPLEX)
         if isinstance(data, bytes) and not isinstance(value, dict | list):
-            raise HTTPException(400, "The request body must be a JSON object.")
-        return value
+            raise CodedHTTPException(400, "The request body must be a JSON object.")
+        return _persisted_document(value) if isinstance(data, bytes) and isinstance(value, dict) else value
 
     async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData:
         data = await super().parse_http_body(request)
@@ -183,12 +285,20 @@ class TherapyGraphQL(GraphQL[Context, None]):
             raise HTTPException(400, "Batching is not enabled")
         if not isinstance(data.operation_name, str | None):
             raise HTTPException(400, "The GraphQL operation's `operationName` must be a string or null, if provided.")
+        if data.extensions and "persistedQuery" in data.extensions:
+            data.query = _automatic_persisted_query(data.query, data.extensions["persistedQuery"])
         return data
 
     async def execute_single(self, request: Request, request_adapter: AsyncHTTPRequestAdapter, sub_response: Response,
                              context: Context, root_value: None, request_data: GraphQLRequestData) -> ExecutionResult:
         settings: Settings = request.app.state.settings
         engine: Engine = request.app.state.engine
+        if settings.graphql_persisted_only and not persisted().allowed(request_data.query):
+            sub_response.status_code = 400
+            return ExecutionResult(data=None, errors=[coded_error(
+                "This service runs only its persisted operations (queries/graphql/: "
+                f"{', '.join(sorted(persisted().by_id))}): send GET /graphql?id=<name>&variables=<JSON>, or the "
+                "document's sha256Hash in extensions.persistedQuery; other documents are refused.", PERSISTED_QUERY_NOT_FOUND)])
         # The graph is read-only between builds: a result is valid for its version.
         key: _Key = (engine.version, request_data.query, json.dumps(request_data.variables, sort_keys=True),
                      request_data.operation_name)
@@ -200,10 +310,13 @@ class TherapyGraphQL(GraphQL[Context, None]):
         except TimeoutError:
             sub_response.status_code = 503
             sub_response.headers["Retry-After"] = "1"
-            return ExecutionResult(data=None, errors=[GraphQLError(
-                f"the request did not finish within the limit of {settings.query_timeout:g} s")])
+            sub_response.headers["Cache-Control"] = "no-store"
+            return ExecutionResult(data=None, errors=[coded_error(
+                f"the request did not finish within the limit of {settings.query_timeout:g} s", TIMEOUT)])
         if result.refused:
             sub_response.status_code = 400
+        if any(code_of(e) in TRANSIENT_CODES for e in result.errors or ()):
+            sub_response.headers["Cache-Control"] = "no-store"  # it may go better next time
         if not result.errors:
             self._cache.put(key, result, entries=settings.graphql_cache_size)
         return result
@@ -212,8 +325,9 @@ class TherapyGraphQL(GraphQL[Context, None]):
                                context: Context, root_value: None, request_data: GraphQLRequestData) -> _Encoded:
         """On a pool thread: the result, and its response body."""
         result = await super().execute_single(request, request_adapter, sub_response, context, root_value, request_data)
-        errors = result.errors or []
-        refused = bool(errors) and result.data is None and all(e.path is None and e.message != INTERNAL_ERROR for e in errors)
+        errors = _finished(result.errors or [])
+        refused = bool(errors) and result.data is None and all(e.path is None and code_of(e) in CLIENT_CODES for e in errors)
+        result.errors = errors or None
         body = self.encode_json(process_result(result))
         return _Encoded(data=None, errors=result.errors, body=body.encode() if isinstance(body, str) else body, refused=refused)
 
