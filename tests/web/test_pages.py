@@ -217,3 +217,10 @@ def test_data_view_groups_what_refers_to_a_therapy(app_client):
     groups = re.findall(r"<summary>([^<]+) <span class=muted>\((\d+)\)</span></summary>", response.text)
     counts = dict((label.strip(), int(n)) for label, n in groups)
     assert counts["for therapy"] > 100 and sum(counts.values()) > counts["for therapy"]
+
+
+def test_compare_page_takes_brand_names_in_any_case(app_client):
+    """BLINCYTO and kymriah name blinatumomab and tisagenlecleucel (their tkg:brandName), as on the command line."""
+    response = get(app_client, "/compare?ids=BLINCYTO,kymriah&aspect=mechanism")
+    assert response.status_code == 200
+    assert Page(response.text).headings[0] == "Compare: blinatumomab, tisagenlecleucel"
