@@ -26,16 +26,24 @@ class SourceIndex:
         self.numbers: dict[str, int] = {}
         self.sources: dict[str, Source] = {}
 
-    def marks(self, value: ComparisonValue) -> list[str]:
-        """The markers of ``value``'s citations, one per citation: ``[1]``, ``[2 ref 4,5]``."""
+    def cited(self, value: ComparisonValue) -> list[tuple[int, str, str]]:
+        """(number, source id, marker text such as ``2 ref 4,5``) for each of ``value``'s citations."""
         out = []
         for citation in value.sources:
             source = citation.source
             number = self.numbers.setdefault(source.id, len(self.numbers) + 1)
             self.sources[source.id] = source
             refs = f" ref {','.join(map(str, citation.article_references))}" if citation.article_references else ""
-            out.append(f"[{number}{refs}]")
+            out.append((number, source.id, f"{number}{refs}"))
         return out
+
+    def cited_all(self, values: list[ComparisonValue]) -> list[tuple[int, str, str]]:
+        """The citations of several values (the same value from several sources), each once, in order of number."""
+        return sorted({mark for value in values for mark in self.cited(value)})
+
+    def marks(self, value: ComparisonValue) -> list[str]:
+        """The markers of ``value``'s citations, one per citation: ``[1]``, ``[2 ref 4,5]``."""
+        return [f"[{text}]" for _, _, text in self.cited(value)]
 
     def markers(self, value: ComparisonValue) -> str:
         return "".join(self.marks(value))

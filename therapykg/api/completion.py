@@ -9,7 +9,6 @@ answered from memory."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 from collections import defaultdict
@@ -19,7 +18,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from therapykg.api.http import cache_headers, engine_error, error, etag_for, not_modified
+from therapykg.api.http import built_for_version, cache_headers, engine_error, error, etag_for, not_modified
 from therapykg.namespaces import PREFIXES
 from therapykg.queries import query_text
 from therapykg.store.admission import SERVICE
@@ -150,23 +149,15 @@ def _rank(term: Term, needle: str) -> int | None:
 async def completion_index(app: Starlette) -> CompletionIndex:
     """The index for the graph version the engine serves now, built once per version."""
     engine = app.state.engine
-    cached: CompletionIndex | None = getattr(app.state, "completion_index", None)
-    if cached is not None and cached.version == engine.version:
-        return cached
-    lock = getattr(app.state, "completion_lock", None)
-    if lock is None:
-        lock = app.state.completion_lock = asyncio.Lock()
-    async with lock:
-        version = engine.version
-        cached = getattr(app.state, "completion_index", None)
-        if cached is not None and cached.version == version:
-            return cached
+    version = engine.version
+
+    async def build() -> CompletionIndex:
         job = QueryJob(query=query_text("service/completion-terms"), result_format="json", graph_format=None,
                        max_rows=None)
         outcome = await engine.execute(job, app.state.settings.query_timeout, lane=SERVICE)
-        rows = json.loads(bytes(outcome.body))["results"]["bindings"]
-        app.state.completion_index = CompletionIndex.of_rows(version, rows)
-        return app.state.completion_index
+        return CompletionIndex.of_rows(version, json.loads(bytes(outcome.body))["results"]["bindings"])
+
+    return await built_for_version(app.state, "completion_index", version, build)
 
 
 async def complete(request: Request) -> Response:

@@ -9,7 +9,6 @@ on every type), answered in ``application/fhir+json``; errors as
 
 from __future__ import annotations
 
-import asyncio
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,9 +18,9 @@ from fhir.resources.operationoutcome import OperationOutcome
 from fhir.resources.resource import Resource
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Route, Router
 
-from therapykg.api.http import cache_headers, engine_error, etag_for, not_modified
+from therapykg.api.http import built_for_version, cache_headers, engine_error, etag_for, not_modified
 from therapykg.domain.fhir import bundle, fhir_resources, resource_json
 from therapykg.domain.loaders import Loaders
 from therapykg.store.engine import Selector
@@ -77,22 +76,12 @@ class FhirIndex:
 async def index(request: Request) -> FhirIndex:
     """The resource set of the engine's graph version, built on first use (one build at a time)."""
     state = request.app.state
-    engine = state.engine
-    version = engine.version or ""
-    current: FhirIndex | None = getattr(state, "fhir_index", None)
-    if current is not None and current.version == version:
-        return current
-    lock: asyncio.Lock | None = getattr(state, "fhir_lock", None)
-    if lock is None:
-        lock = state.fhir_lock = asyncio.Lock()
-    async with lock:
-        current = getattr(state, "fhir_index", None)
-        if current is not None and current.version == version:
-            return current
-        loaders = Loaders(Selector(engine, state.settings.query_timeout))
-        built = FhirIndex.of(version, await fhir_resources(loaders))
-        state.fhir_index = built
-        return built
+    version = state.engine.version or ""
+
+    async def build() -> FhirIndex:
+        return FhirIndex.of(version, await fhir_resources(Loaders(Selector(state.engine, state.settings.query_timeout))))
+
+    return await built_for_version(state, "fhir_index", version, build)
 
 
 def outcome(status: int, code: str, message: str) -> Response:
@@ -292,3 +281,6 @@ routes: list[BaseRoute] = [
     Route("/{type:str}", search, name="fhir_search"),
     Route("/{type:str}/{id:str}", read, name="fhir_read"),
 ]
+
+# What the service mounts at /fhir (when its first request comes: see therapykg/api/app.py).
+router = Router(routes=routes)

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from typing import IO
+from collections.abc import Awaitable, Callable
+from typing import IO, Protocol, TypeVar
 from urllib.parse import unquote_to_bytes
 
+from starlette.datastructures import State
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
@@ -31,6 +33,31 @@ from therapykg.store.worker import QueryJob
 
 DISCONNECT_POLL_SECONDS = 0.25
 CHUNK_BYTES = 1 << 16
+
+
+class Versioned(Protocol):
+    version: str  # the graph version it was built from
+
+
+V = TypeVar("V", bound=Versioned)
+
+
+async def built_for_version(state: State, name: str, version: str, build: Callable[[], Awaitable[V]]) -> V:
+    """``state.<name>``, built by ``build`` when it is missing or of another graph
+    version (the graph is read-only between builds); one build at a time."""
+    current: V | None = getattr(state, name, None)
+    if current is not None and current.version == version:
+        return current
+    lock: asyncio.Lock | None = getattr(state, f"{name}_lock", None)
+    if lock is None:
+        lock = asyncio.Lock()
+        setattr(state, f"{name}_lock", lock)
+    async with lock:
+        current = getattr(state, name, None)
+        if current is None or current.version != version:
+            current = await build()
+            setattr(state, name, current)
+        return current
 
 
 def error(status: int, message: str, **headers: str) -> Response:

@@ -14,8 +14,9 @@ from starlette.responses import HTMLResponse, Response
 from therapykg.api.dataset import dataset_info
 from therapykg.api.http import cache_headers, engine_error, error, etag_for, not_modified, run_job
 from therapykg.api.negotiation import GRAPH_FORMATS, NotAcceptable, choose
-from therapykg.api.service_description import void_description
-from therapykg.api.web.render import site_header
+from therapykg.api.service_description import VOID, serialize_description, void_description, void_triples
+from therapykg.api.web.render import local_link, site_header
+from therapykg.api.web.sparql_pages import describe, description_page, wants_html
 from therapykg.domain.kinds import TherapyKind
 from therapykg.namespaces import TKG, TKGR, compact
 from therapykg.queries import query_text
@@ -74,17 +75,10 @@ async def resource(request: Request) -> Response:
     return HTMLResponse(_render(request, iri, rows), headers=cache_headers(request, etag))
 
 
-def _local_link(request: Request, iri: str) -> str | None:
-    for namespace, route in ((TKGR, "/resource/"), (TKG, "/ontology/")):
-        if iri.startswith(namespace) and _SLUG.match(iri[len(namespace):]):
-            return route + iri[len(namespace):]
-    return None
-
-
 def _term(request: Request, term: dict, label: dict | None = None) -> str:
     if term["type"] == "uri":
         text = html.escape(label["value"] if label else compact(term["value"]))
-        href = _local_link(request, term["value"]) or term["value"]
+        href = local_link(term["value"]) or term["value"]
         return f'<a href="{html.escape(href)}">{text}</a>'
     value = html.escape(term["value"])
     if "xml:lang" in term:
@@ -156,9 +150,6 @@ async def download(request: Request) -> Response:
 
 async def void(request: Request) -> Response:
     """The VoID/DCAT description: RDF by Accept or ``format=``, a page for a browser (or ``format=html``)."""
-    from therapykg.api.service_description import VOID, serialize_description, void_triples
-    from therapykg.api.web.sparql_pages import describe, description_page, wants_html
-
     accept = request.headers.get("accept", "")
     if wants_html(request):
         try:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from therapykg.domain.evidence import Citation, ConfidenceInterval, Quantity, Source, cite
-from therapykg.domain.ids import to_id
+from therapykg.domain.ids import to_id, to_local
 from therapykg.domain.loaders import Loaders
 from therapykg.domain.nodes import DCT, PROV_DERIVED, RDFS_COMMENT, Node, Struct
 from therapykg.domain.rows import text
@@ -243,7 +243,7 @@ async def conflicts(loaders: Loaders) -> list[ConflictView]:
 
 def involving(views: list[ConflictView], therapy: str) -> list[ConflictView]:
     """The conflicts that a claim about ``therapy`` (a local name, compact id or IRI) takes part in."""
-    local = _local(therapy.split(":", 1)[-1] if therapy.startswith("tkgr:") else therapy)
+    local = to_local(therapy)
     return [v for v in views if any(t.local == local for t in v.therapies)]
 
 

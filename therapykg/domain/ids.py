@@ -26,3 +26,11 @@ def to_iri(identifier: str) -> str:
 
 def to_id(iri: str) -> str:
     return compact(iri)
+
+
+def to_local(identifier: str) -> str:
+    """The name a resource of the graph has in the service's addresses (``/therapies/blinatumomab``):
+    its IRI or compact id (``tkgr:blinatumomab``) without the namespace; anything else as it is."""
+    if identifier.startswith(TKGR):
+        return identifier[len(TKGR):]
+    return identifier.removeprefix("tkgr:")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from therapykg.domain.coverage import coverage
-from therapykg.domain.ids import to_iri
+from therapykg.domain.ids import to_iri, to_local
 from therapykg.domain.kinds import TherapyKind
 from therapykg.domain.loaders import Loaders
 from therapykg.domain.nodes import RDFS_LABEL
@@ -57,7 +57,7 @@ async def therapy_options(loaders: Loaders) -> list[OptionGroup]:
     for line in lines:
         node = nodes[to_iri(line.therapy)]
         groups.setdefault(line.kind, []).append(TherapyOption(
-            id=line.therapy, local=line.therapy.split(":", 1)[1], label=node.label,
+            id=line.therapy, local=to_local(line.therapy), label=node.label,
             brand_names=tuple(sorted(str(b) for b in node.tkg("brandName"))),
             targets=tuple(sorted(target_labels.get(t, t) for t in node.tkg_refs("hasTarget"))),
             claims=line.claims, sources=line.sources))

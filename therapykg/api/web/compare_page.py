@@ -17,9 +17,9 @@ from starlette.routing import Route
 from therapykg import compare_output
 from therapykg.api.web.render import cached, html_error, loaders, render
 from therapykg.api.web.timeline_svg import summary
-from therapykg.domain.compare import MAX_COMPARED, Aspect, Comparison, ComparisonValue, compare
+from therapykg.domain.compare import MAX_COMPARED, Aspect, Comparison, compare
 from therapykg.domain.dosing import SETTINGS
-from therapykg.domain.ids import UserInputError
+from therapykg.domain.ids import UserInputError, to_local
 from therapykg.domain.inputs import AGE_GROUPS, aspects_of, scope_of, therapy_iri
 from therapykg.domain.loaders import Loaders
 from therapykg.domain.options import therapy_options
@@ -52,28 +52,6 @@ class Question:
         pairs = [("ids", ",".join(self.ids))] + [("aspect", a) for a in self.aspects]
         pairs += [(k, v) for k, v in (("setting", self.setting), ("population", self.population)) if v]
         return urlencode(pairs)
-
-
-class SourceMarkers:
-    """Numbers the sources of a page in order of first use, with the article's reference numbers."""
-
-    def __init__(self) -> None:
-        self.numbers: dict[str, int] = {}
-        self.sources: dict[str, object] = {}
-
-    def of(self, value: ComparisonValue) -> list[tuple[int, str, str]]:
-        """(number, source id, marker text) for each citation of ``value``."""
-        marks = []
-        for citation in value.sources:
-            number = self.numbers.setdefault(citation.source.id, len(self.numbers) + 1)
-            self.sources[citation.source.id] = citation.source
-            refs = f" ref {','.join(map(str, citation.article_references))}" if citation.article_references else ""
-            marks.append((number, citation.source.id, f"{number}{refs}"))
-        return marks
-
-    def of_all(self, values: list[ComparisonValue]) -> list[tuple[int, str, str]]:
-        """The markers of several values, each once, in order of number."""
-        return sorted({mark for value in values for mark in self.of(value)})
 
 
 async def _iris(lds: Loaders, question: Question) -> list[str]:
@@ -132,7 +110,7 @@ async def compare_page(request: Request) -> Response:
         aspects_shown = list(dict.fromkeys(row.aspect for row in comparison.rows))
         return HTMLResponse(render(
             request, "compare.html", title="Compare: " + ", ".join(t.label for t in comparison.therapies),
-            comparison=comparison, aspects_shown=aspects_shown, markers=SourceMarkers(), timelines=timelines,
+            comparison=comparison, aspects_shown=aspects_shown, markers=compare_output.SourceIndex(), timelines=timelines,
             permalink=request.url.path + "?" + question.query(), problem=None, **form))
 
     return await cached(request, build)
@@ -151,7 +129,7 @@ async def compare_download(request: Request) -> Response:
         except (UserInputError, ValueError) as exc:
             return Response(f"{exc}\n", status_code=400, media_type="text/plain; charset=utf-8")
         media_type, write = DOWNLOADS[fmt]
-        name = "therapykg-comparison-" + "-".join(t.id.split(":", 1)[1] for t in comparison.therapies)[:150]
+        name = "therapykg-comparison-" + "-".join(to_local(t.id) for t in comparison.therapies)[:150]
         return Response(write(comparison), media_type=media_type,
                         headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
 

@@ -4,6 +4,7 @@ graph version (the graph is read-only between builds)."""
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -15,10 +16,13 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from therapykg.api.http import cache_headers, etag_for, not_modified
+from therapykg.domain.ids import to_local
 from therapykg.domain.loaders import Loaders
+from therapykg.namespaces import TKG, TKGR
 from therapykg.store.engine import Selector
 
 TEMPLATES = Path(__file__).parent / "templates"
+_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")  # a local name that stands in a URL path as it is
 NOTICE = "For research and informatics use, not for clinical decisions."
 
 # The site's sections, in the order the navigation lists them.
@@ -30,6 +34,8 @@ environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), auto
 environment.globals.update(nav=NAV, notice=NOTICE)
 # "CAR T-cell therapy" stays as written: only the first letter is raised.
 environment.filters["first_upper"] = lambda text: text[:1].upper() + text[1:] if text else text
+# A resource's name in the site's addresses: tkgr:blinatumomab -> blinatumomab.
+environment.filters["local"] = to_local
 # A value's evidence context in one line: trial, design, population, patients counted, data cut (those known).
 environment.filters["context_line"] = lambda c: " · ".join(p for p in (c.trial, c.design, c.population, c.counted, c.data_cut) if p)
 
@@ -44,6 +50,14 @@ def render(request: Request, template: str, *, status: int = 200, **context: Any
 def site_header(request: Request) -> str:
     """The site's header, navigation and notice, for pages not built from the templates (the editors)."""
     return environment.get_template("_header.html").render(request=request, path=request.url.path, query="")
+
+
+def local_link(iri: str) -> str | None:
+    """Where an IRI of this graph is shown on the service: /resource/{x} or /ontology/{x}."""
+    for namespace, route in ((TKGR, "/resource/"), (TKG, "/ontology/")):
+        if iri.startswith(namespace) and _SLUG.match(iri[len(namespace):]):
+            return route + iri[len(namespace):]
+    return None
 
 
 def loaders(request: Request) -> Loaders:

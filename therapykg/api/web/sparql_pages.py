@@ -19,11 +19,9 @@ from starlette.responses import HTMLResponse, Response
 
 from therapykg.api.http import SpooledResponse
 from therapykg.api.service_description import DESCRIPTION_PREFIXES
-from therapykg.api.web.render import cached, render
-from therapykg.namespaces import TKG, TKGR
+from therapykg.api.web.render import cached, local_link, render
 from therapykg.store.formats import GRAPH_FORMATS, RESULT_FORMATS, Format
 
-_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 DCT_TITLE = "http://purl.org/dc/terms/title"
@@ -52,14 +50,6 @@ def compact(iri: str) -> str:
         if iri.startswith(namespace) and _LOCAL_NAME.match(iri[len(namespace):]):
             return f"{prefix}:{iri[len(namespace):]}"
     return iri
-
-
-def local_link(iri: str) -> str | None:
-    """Where an IRI of this graph is shown on the service: /resource/{x} or /ontology/{x}."""
-    for namespace, route in ((TKGR, "/resource/"), (TKG, "/ontology/")):
-        if iri.startswith(namespace) and _SLUG.match(iri[len(namespace):]):
-            return route + iri[len(namespace):]
-    return None
 
 
 @dataclass(frozen=True)

@@ -20,23 +20,15 @@ from therapykg.api.web.render import cached, html_error, loaders, render
 from therapykg.api.web.timeline_svg import figure
 from therapykg.domain import catalog
 from therapykg.domain.evidence import Citation
-from therapykg.domain.ids import UserInputError, to_id
+from therapykg.domain.ids import UserInputError, to_id, to_local
 from therapykg.domain.inputs import therapy_iri
 from therapykg.domain.kinds import therapy_kind
 from therapykg.domain.loaders import Loaders
 from therapykg.domain.profile import TherapyProfile, therapy_profile
 from therapykg.domain.timeline import therapy_timelines
-from therapykg.namespaces import TKGR
 
 log = logging.getLogger(__name__)
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
-
-
-def local(compact_or_iri: str) -> str:
-    """The local name of a resource (``tkgr:blinatumomab`` -> ``blinatumomab``)."""
-    if compact_or_iri.startswith(TKGR):
-        return compact_or_iri[len(TKGR):]
-    return compact_or_iri.split(":", 1)[1] if compact_or_iri.startswith("tkgr:") else compact_or_iri
 
 
 @dataclass(frozen=True)
@@ -73,12 +65,12 @@ async def _suggestions(lds: Loaders, wanted: str) -> list[dict[str, str | None]]
     nodes = await catalog.therapies(lds)
     names: dict[str, str] = {}
     for node in nodes:
-        names.setdefault(local(node.iri).lower(), node.iri)
+        names.setdefault(to_local(node.iri).lower(), node.iri)
         names.setdefault(node.label.lower(), node.iri)
     close = difflib.get_close_matches(wanted.lower(), list(names), n=5, cutoff=0.5)
     by_iri = {n.iri: n for n in nodes}
     chosen = list(dict.fromkeys(names[c] for c in close))[:3]
-    return [{"href": f"/therapies/{local(i)}", "label": by_iri[i].label,
+    return [{"href": f"/therapies/{to_local(i)}", "label": by_iri[i].label,
              "kind": (k.name.replace("_", " ").lower() if (k := therapy_kind(by_iri[i])) else None)} for i in chosen]
 
 
@@ -110,7 +102,7 @@ async def therapy_page(request: Request) -> Response:
         loose = [f for regimen, figures in by_regimen.items() if regimen not in listed for f in figures]
         body = render(request, "therapy.html", title=profile.label, profile=profile, markers=SourceMarkers(),
                       timelines=by_regimen, loose_timelines=loose, compare_with=_compare_with(profile),
-                      local=local, therapy_id=to_id(iri))
+                      local=to_local, therapy_id=to_id(iri))
         return HTMLResponse(body)
 
     return await cached(request, build)
