@@ -9,6 +9,7 @@ and ``benchmarks/`` share one copy."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -29,6 +30,13 @@ OXIGRAPH = str(_BESIDE) if _BESIDE.exists() else shutil.which("oxigraph")
 VIRTUOSO = shutil.which("virtuoso-t") or ("/usr/bin/virtuoso-t" if Path("/usr/bin/virtuoso-t").exists() else None)
 
 ENGINES = ("oxigraph", "virtuoso")
+
+_EIGHT = ["blinatumomab", "inotuzumab-ozogamicin", "tisagenlecleucel", "brexucabtagene-autoleucel",
+          "nelarabine", "flag-ida", "allogeneic-hct", "clinical-trial-participation"]
+# A valid GraphQL document at the alias limit: 30 comparisons of eight
+# therapies, about a second of Python work and 2.3 MB of JSON.
+HEAVY_GRAPHQL = "{ " + " ".join(f"a{i}: compareTherapies(ids: {json.dumps(_EIGHT)}) "
+                                "{ rows { label cells { values { text sources { source { title } } } } } }" for i in range(30)) + " }"
 
 
 def free_port() -> int:

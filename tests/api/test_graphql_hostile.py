@@ -13,6 +13,7 @@ from collections.abc import Callable
 import httpx
 import pytest
 
+from therapykg.testing import HEAVY_GRAPHQL as HEAVY
 from therapykg.testing import start_server, stop_server, wait_until
 
 # 24 fragments, each spreading the previous one twice: 2^23 copies of F1's two fields.
@@ -21,11 +22,6 @@ FRAGMENT_BOMB = "query { ...F24 } fragment F1 on Query { therapies { totalCount 
 # Within the token limit, the most work for graphql-core's overlapping-fields rule
 # (pairwise comparisons of the same composite field).
 OVERLAP_BOMB = "{ " + "therapies { totalCount } " * 499 + "}"
-EIGHT = ["blinatumomab", "inotuzumab-ozogamicin", "tisagenlecleucel", "brexucabtagene-autoleucel",
-         "nelarabine", "flag-ida", "allogeneic-hct", "clinical-trial-participation"]
-# A valid query at the alias limit that takes a good part of a second of Python work.
-HEAVY = "{ " + " ".join(f"a{i}: compareTherapies(ids: {json.dumps(EIGHT)}) "
-                        "{ rows { label cells { values { text sources { source { title } } } } } }" for i in range(30)) + " }"
 
 
 def _p99(latencies: list[float]) -> float:

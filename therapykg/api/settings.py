@@ -35,6 +35,7 @@ class Settings:
     keepalive_timeout: float = field(default_factory=lambda: float(_env("KEEPALIVE_TIMEOUT", "5")))
     max_connections: int = field(default_factory=lambda: int(_env("MAX_CONNECTIONS", "512")))
     graphql_persisted_only: bool = field(default_factory=lambda: _env("GRAPHQL_PERSISTED_ONLY", "").lower() in ("1", "true", "yes", "on"))
+    freeze_heap: bool = field(default_factory=lambda: _env("FREEZE_HEAP", "1").lower() in ("1", "true", "yes", "on"))
 
     def __post_init__(self):
         if self.graphql_cache_size < 0 or self.page_cache_bytes < 0:

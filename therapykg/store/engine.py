@@ -12,11 +12,11 @@ request."""
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
+import orjson
 import pyoxigraph as ox
 
 from therapykg.store.admission import ADHOC, SERVICE, Lanes, admitted
@@ -127,7 +127,8 @@ class Selector:
     async def select(self, sparql: str) -> list[Row]:
         self.queries += 1
         outcome = await self._execute(QueryJob(query=sparql, result_format="json", max_rows=None))
-        rows: list[Row] = json.loads(outcome.body)["results"]["bindings"]
+        # orjson: several times faster, and the interpreter lock is held for all of a parse.
+        rows: list[Row] = orjson.loads(outcome.body)["results"]["bindings"]
         return rows
 
     async def _execute(self, job: QueryJob) -> QueryOutcome:

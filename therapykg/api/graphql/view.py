@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, overload
 
+import orjson
 from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -345,4 +346,6 @@ class TherapyGraphQL(GraphQL[Context, None]):
         return result if isinstance(result, _Encoded) else await super().process_result(request, result)
 
     def encode_json(self, data: Any) -> str | bytes:
-        return data.body if isinstance(data, _Encoded) else super().encode_json(data)
+        # orjson: a 2 MB result in 4 ms where json.dumps takes 20-40 ms, all of it
+        # holding the interpreter lock the event loop needs (see BENCHMARKS.md).
+        return data.body if isinstance(data, _Encoded) else orjson.dumps(data)
