@@ -14,7 +14,7 @@ from therapykg.domain.evidence import Citation, ConfidenceInterval, OutcomeInter
 from therapykg.domain.ids import to_id
 from therapykg.domain.kinds import therapy_kind
 from therapykg.domain.loaders import Loaders
-from therapykg.domain.nodes import PROV_DERIVED, SKOS, Node, Struct
+from therapykg.domain.nodes import PROV_DERIVED, SKOS, Node, Ref, Struct
 from therapykg.domain.rows import required
 from therapykg.namespaces import TKG
 from therapykg.queries import query_text
@@ -142,7 +142,10 @@ async def _load(loaders: Loaders, fetched: _Fetched, iris: Iterable[str]) -> Non
 
 
 def _links(nodes: Iterable[Node], *names: str) -> set[str]:
-    return {i for n in nodes for name in names for i in n.tkg_refs(name)}
+    """The resources ``nodes`` link to with any of the tkg: properties ``names``."""
+    wanted = {TKG + name for name in names}
+    # One look at each node's own predicates, not one per name: a node has a few, the callers ask for 25.
+    return {v.iri for n in nodes for p, values in n.values.items() if p in wanted for v in values if isinstance(v, Ref)}
 
 
 async def _fetch(loaders: Loaders, iris: list[str]) -> _Fetched:
@@ -214,6 +217,16 @@ def _entity_value(fetched: _Fetched, therapy: Node, names: tuple[str, ...]) -> l
 
 def _of_kind(fetched: _Fetched, therapy: str, local: str) -> list[Node]:
     return [n for n in fetched.claims[therapy] if n.is_a(local)]
+
+
+def _by_link(nodes: list[Node], name: str) -> dict[str, list[Node]]:
+    """``nodes`` grouped by what they link to with tkg:``name``, in their order
+    (one pass, where filtering them again for each target is quadratic)."""
+    grouped: dict[str, list[Node]] = {}
+    for node in nodes:
+        for target in dict.fromkeys(node.tkg_refs(name)):
+            grouped.setdefault(target, []).append(node)
+    return grouped
 
 
 def _mechanism_rows(fetched: _Fetched, iris: list[str]) -> list[ComparisonRow]:
@@ -362,7 +375,8 @@ def _reported_under(fetched: _Fetched, metric: str, metrics: list[str], outcomes
 
 def _efficacy_rows(fetched: _Fetched, iris: list[str]) -> list[ComparisonRow]:
     outcomes = {t: _of_kind(fetched, t, "EfficacyOutcome") for t in iris}
-    metrics = sorted({m for lst in outcomes.values() for o in lst for m in o.tkg_refs("metric")},
+    by_metric = {t: _by_link(outcomes[t], "metric") for t in iris}
+    metrics = sorted({m for groups in by_metric.values() for m in groups},
                      key=lambda m: (_METRIC_ORDER.index(m[len(TKG):]) if m[len(TKG):] in _METRIC_ORDER else 99, m))
     rows = []
     for metric in metrics:
@@ -370,7 +384,7 @@ def _efficacy_rows(fetched: _Fetched, iris: list[str]) -> list[ComparisonRow]:
         contexts: list[ValueContext] = []
         for t in iris:
             values = []
-            for o in (o for o in outcomes[t] if metric in o.tkg_refs("metric")):
+            for o in by_metric[t].get(metric, []):
                 value = Quantity.from_struct(o.tkg1("value"))
                 comp = Quantity.from_struct(o.tkg1("comparatorValue"))
                 hr, p = o.tkg1("hazardRatio"), o.tkg1("pValue")
@@ -412,13 +426,14 @@ def _efficacy_rows(fetched: _Fetched, iris: list[str]) -> list[ComparisonRow]:
 
 def _adverse_event_rows(fetched: _Fetched, iris: list[str]) -> list[ComparisonRow]:
     reactions = {t: _of_kind(fetched, t, "AdverseReaction") for t in iris}
-    events = sorted({e for lst in reactions.values() for r in lst for e in r.tkg_refs("adverseEvent")}, key=fetched.label)
+    by_event = {t: _by_link(reactions[t], "adverseEvent") for t in iris}
+    events = sorted({e for groups in by_event.values() for e in groups}, key=fetched.label)
     rows = []
     for event in events:
         cells = []
         for t in iris:
             values = []
-            for r in (r for r in reactions[t] if event in r.tkg_refs("adverseEvent")):
+            for r in by_event[t].get(event, []):
                 any_grade, severe = Quantity.from_struct(r.tkg1("anyGradeIncidence")), Quantity.from_struct(r.tkg1("grade3PlusIncidence"))
                 onset = Quantity.from_struct(r.tkg1("medianOnset"))
                 parts = []

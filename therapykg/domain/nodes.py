@@ -82,7 +82,8 @@ class Node:
         return {v.iri for v in self.values.get(RDF_TYPE, []) if isinstance(v, Ref)}
 
     def is_a(self, local: str) -> bool:
-        return TKG + local in self.types
+        wanted = TKG + local  # a scan of a few types: no set built, as the comparison asks thousands of times
+        return any(isinstance(v, Ref) and v.iri == wanted for v in self.values.get(RDF_TYPE, ()))
 
     @property
     def label(self) -> str:
