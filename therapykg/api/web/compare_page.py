@@ -85,6 +85,12 @@ async def _timelines(lds: Loaders, iris: list[str]) -> list[list[Drawn]]:
     return [[Drawn(t.local, t.label, summary(t)) for t in timelines] for timelines in found]
 
 
+async def _compared(lds: Loaders, question: Question) -> tuple[Comparison, list[list[Drawn]]]:
+    iris = await _iris(lds, question)
+    comparison, drawn = await asyncio.gather(_answer(lds, question, iris), _timelines(lds, iris))
+    return comparison, drawn
+
+
 async def _form_context(lds: Loaders, question: Question) -> dict[str, Any]:
     groups = await therapy_options(lds)
     return {"groups": groups, "question": question, "aspects": list(Aspect), "settings": sorted(SETTINGS),
@@ -96,14 +102,14 @@ async def compare_page(request: Request) -> Response:
 
     async def build() -> Response:
         lds = loaders(request)
-        form = await _form_context(lds, question)
         if not question.ids:
+            form = await _form_context(lds, question)
             return HTMLResponse(render(request, "compare.html", title="Compare therapies", comparison=None, problem=None, **form))
         try:
-            iris = await _iris(lds, question)
-            # The comparison and the timelines are independent: their queries run side by side.
-            comparison, drawn = await asyncio.gather(_answer(lds, question, iris), _timelines(lds, iris))
+            # The form's choices, the comparison and the timelines are independent: their queries run side by side.
+            form, (comparison, drawn) = await asyncio.gather(_form_context(lds, question), _compared(lds, question))
         except (UserInputError, ValueError) as exc:
+            form = await _form_context(lds, question)  # answered by the request's loaders, already fetched
             body = render(request, "compare.html", title="Compare therapies", comparison=None, problem=str(exc), status=400, **form)
             return HTMLResponse(body, status_code=400)
         timelines = [(t.label, pictures) for t, pictures in zip(comparison.therapies, drawn, strict=True)]
