@@ -21,7 +21,7 @@ CURIE_MAP = {
 }
 COLUMNS = ["subject_id", "subject_label", "predicate_id", "object_id", "mapping_justification", "source", "comment"]
 # The comment of a mapping whose identifier no source confirmed (tkg:unverifiedIdentifier): kept, and said so.
-UNVERIFIED = "unverified: no source showing this identifier was found"
+UNVERIFIED = "unverified: kept from an earlier reference; no source seen confirms or refutes it"
 
 
 def curie(iri: str) -> str:

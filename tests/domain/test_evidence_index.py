@@ -50,7 +50,7 @@ def test_every_conflict_has_all_its_claims(graph, conflicts):
 
 def test_a_known_conflict_with_its_three_claims(conflicts):
     conflict = next(c for c in conflicts if c.id == "tkgr:conflict-ino-vate-sc-median-os")
-    assert (conflict.kind, conflict.kind_id) == ("different reported values", "tkg:DifferentReportedValues")
+    assert (conflict.kind, conflict.kind_id) == ("different data cut or analysis population", "tkg:DifferentDataCut")
     assert conflict.aspect == "median overall survival of the comparator arm (data cut)"
     assert conflict.local == "conflict-ino-vate-sc-median-os" and conflict.comment
     sides = {s.id: s for s in conflict.sides}

@@ -230,8 +230,11 @@ def test_unverified_rxnorm_codes_are_marked(by_key):
     rxnorm = [c for c in codings if c["system"] == "http://www.nlm.nih.gov/research/umls/rxnorm"]
     assert [c["code"] for c in rxnorm] == ["1597258"]
     assert _ext(rxnorm[0], "unverified-identifier")
-    verified = [c for c in codings if c["system"] == "http://ncicb.nci.nih.gov/xml/owl/EVS/Thesaurus.owl"]
-    assert [c["code"] for c in verified] == ["C62528"] and not _ext(verified[0], "unverified-identifier")
+    # No source seen shows the NCIt code either (alternatives.md A.7); the ATC code is the reference list's, unmarked.
+    ncit = [c for c in codings if c["system"] == "http://ncicb.nci.nih.gov/xml/owl/EVS/Thesaurus.owl"]
+    assert [c["code"] for c in ncit] == ["C62528"] and _ext(ncit[0], "unverified-identifier")
+    atc = [c for c in codings if c["system"] == "http://www.whocc.no/atc"]
+    assert [c["code"] for c in atc] == ["L01FX07"] and not _ext(atc[0], "unverified-identifier")
     product = by_key[("MedicinalProductDefinition", "blinatumomab")]
     brand = [c for c in product["code"] if c["code"] == "1597263"]
     assert brand and _ext(brand[0], "unverified-identifier")

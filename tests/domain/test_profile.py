@@ -54,7 +54,8 @@ def test_what_blinatumomab_is(blina):
 
 def test_identifiers_link_out_and_say_which_are_unverified(blina, tisa):
     ids = {i.curie: i for i in blina.identifiers}
-    assert ids["NCIT:C62528"].match == "exact" and not ids["NCIT:C62528"].unverified
+    assert ids["NCIT:C62528"].match == "exact" and ids["NCIT:C62528"].unverified  # no source seen shows it (A.7)
+    assert not ids["ATC:L01FX07"].unverified
     assert ids["NCIT:C62528"].url is not None and ids["NCIT:C62528"].url.endswith("C62528")
     assert ids["RXNORM:1597258"].unverified and ids["RXNORM:1597263"].unverified
     assert ids["RXNORM:1597263"].match == "close"
@@ -64,7 +65,7 @@ def test_identifiers_link_out_and_say_which_are_unverified(blina, tisa):
     # The NCIt code's own statement names the source that prints it.
     assert [c.source.id for c in tisa_ids["NCIT:C102758"].citations] == ["tkgr:source-cytotargetdb-tisagenlecleucel"]
     assert tisa_ids["NDC:0078-0846"].match == "product" and tisa_ids["NDC:0078-0846"].url is None
-    assert not any(i.unverified for i in tisa.identifiers)
+    assert {c for c, i in tisa_ids.items() if i.unverified} == {"ATC:L01XL04"}
 
 
 def test_an_adverse_reaction_incidence_with_its_citation(blina):

@@ -71,7 +71,7 @@ def test_conflicts_show_every_side_with_its_sources(app_client):
     assert article.count('<li class="side">') == 3
     assert "6.7 mo" in article and "6.2 mo; 95% CI 4.7-8.3" in article
     assert 'href="/sources/source-besponsa-ie-efficacy"' in article and "Section: Efficacy" in article
-    assert "different reported values" in article
+    assert "different data cut or analysis population" in article
 
 
 def test_conflicts_filtered_by_therapy(app_client):

@@ -178,8 +178,9 @@ async def _fetch(loaders: Loaders, iris: list[str]) -> _Fetched:
             fetched.disputed.setdefault(claim, []).append(conflict)
     for conflicts in fetched.disputed.values():
         conflicts.sort()
-    # Phase 4: one level further (dose steps of cycles, settings and diseases of states).
-    await _load(loaders, fetched, _links(list(fetched.nodes.values()), "hasDoseStep", "inSetting", "stateOfDisease", "ageGroup"))
+    # Phase 4: one level further (dose steps of cycles, settings and diseases of states, trials' settings and populations).
+    await _load(loaders, fetched, _links(list(fetched.nodes.values()), "hasDoseStep", "inSetting", "stateOfDisease", "ageGroup",
+                                         "trialSetting", "trialPopulation"))
     return fetched
 
 
@@ -492,8 +493,9 @@ BUILDERS = {
 @dataclass(frozen=True)
 class Scope:
     """Which claims a comparison keeps: those whose stated setting and age group
-    are the ones asked for. A claim that states no setting (or no population
-    with an age group) is kept: its source does not restrict it."""
+    are the ones asked for. A claim that states none of its own has those of
+    the trials it reports on (the trial's setting and population, as recorded
+    with their source); one with neither is kept: its source does not restrict it."""
 
     setting: str | None = None  # IRI of a tkg:ClinicalSetting
     age_group: str | None = None  # IRI of a tkg:AgeGroup
@@ -501,13 +503,21 @@ class Scope:
 
 def _stated_settings(fetched: _Fetched, claim: Node) -> set[str]:
     states = claim.tkg_refs("indicationDiseaseState")
-    return ({*claim.tkg_refs("inSetting"), *claim.tkg_refs("regimenSetting"), *claim.tkg_refs("ruleSetting")}
-            | {s for state in states for s in fetched.get(state).tkg_refs("inSetting")})
+    own = ({*claim.tkg_refs("inSetting"), *claim.tkg_refs("regimenSetting"), *claim.tkg_refs("ruleSetting")}
+           | {s for state in states for s in fetched.get(state).tkg_refs("inSetting")})
+    if own or claim.tkg1("settingNotStated") is True:
+        return own
+    trial_states = [s for t in claim.tkg_refs("inTrial") for s in fetched.get(t).tkg_refs("trialSetting")]
+    return {s for state in trial_states for s in fetched.get(state).tkg_refs("inSetting")}
 
 
 def _stated_age_groups(fetched: _Fetched, claim: Node) -> set[str]:
     populations = [*claim.tkg_refs("inPopulation"), *claim.tkg_refs("regimenPopulation"), *claim.tkg_refs("indicationPopulation")]
-    return {g for p in populations for g in fetched.get(p).tkg_refs("ageGroup")}
+    own = {g for p in populations for g in fetched.get(p).tkg_refs("ageGroup")}
+    if own or claim.tkg1("populationNotStated") is True:
+        return own
+    trial_populations = [p for t in claim.tkg_refs("inTrial") for p in fetched.get(t).tkg_refs("trialPopulation")]
+    return {g for p in trial_populations for g in fetched.get(p).tkg_refs("ageGroup")}
 
 
 def _in_scope(fetched: _Fetched, claim: Node, scope: Scope) -> bool:
