@@ -16,8 +16,19 @@ def _number(value: object) -> float | None:
     return float(value) if isinstance(value, (int, Decimal)) else None
 
 
+def as_stated(value: object, places: object) -> object:
+    """``value`` with at least ``places`` decimal places, as its source writes
+    it: stores keep decimals in canonical form (4.0 comes back as 4), and
+    tkg:decimalPlaces records what the source wrote. Never rounds."""
+    if isinstance(value, Decimal) and isinstance(places, int) and not isinstance(places, bool) and places > 0:
+        exponent = value.as_tuple().exponent
+        if isinstance(exponent, int) and -exponent < places:
+            return value.quantize(Decimal(1).scaleb(-places))
+    return value
+
+
 def _digits(value: object) -> str:
-    # Keep the source's digits: 4.0 stays 4.0.
+    # Every digit the value has (no exponent, no float rounding).
     return format(value, "f") if isinstance(value, Decimal) else str(value)
 
 
@@ -40,8 +51,9 @@ class Quantity:
         """The quantity a blank node of the graph holds (None when it holds none)."""
         if not isinstance(struct, Struct) or struct.get_tkg("unit") is None:
             return None
-        value, lower, upper = struct.get_tkg("numericValue"), struct.get_tkg("lowerValue"), struct.get_tkg("upperValue")
-        unit, comparator, spread = str(struct.get_tkg("unit")), struct.get_tkg("comparator"), struct.get_tkg("plusMinus")
+        places = struct.get_tkg("decimalPlaces")
+        value, lower, upper, spread = (as_stated(struct.get_tkg(name), places) for name in ("numericValue", "lowerValue", "upperValue", "plusMinus"))
+        unit, comparator = str(struct.get_tkg("unit")), struct.get_tkg("comparator")
         number = f"{_digits(lower)}-{_digits(upper)}" if value is None else _digits(value)
         text = " ".join(p for p in [comparator or "", number + (f" ± {_digits(spread)}" if spread is not None else ""), unit] if p)
         return cls(value=_number(value), lower=_number(lower), upper=_number(upper), unit=unit, comparator=comparator,
@@ -65,11 +77,13 @@ class ConfidenceInterval:
     text: str
 
     @classmethod
-    def of(cls, lower: object, upper: object, upper_not_estimable: object = None) -> ConfidenceInterval | None:
-        """The interval of the given bounds (None when the source gives neither)."""
+    def of(cls, lower: object, upper: object, upper_not_estimable: object = None, places: object = None) -> ConfidenceInterval | None:
+        """The interval of the given bounds (None when the source gives neither),
+        written with at least ``places`` decimal places when given."""
         not_estimable = upper_not_estimable is True
         if lower is None and upper is None:
             return None
+        lower, upper = as_stated(lower, places), as_stated(upper, places)
         high = "NE" if not_estimable else ("?" if upper is None else _digits(upper))
         low = "?" if lower is None else _digits(lower)
         return cls(lower=_number(lower), upper=None if not_estimable else _number(upper),
@@ -87,7 +101,8 @@ class OutcomeIntervals:
     @classmethod
     def of(cls, outcome: Node) -> OutcomeIntervals:
         return cls(value=ConfidenceInterval.of(outcome.tkg1("confidenceIntervalLower"), outcome.tkg1("confidenceIntervalUpper"),
-                                               outcome.tkg1("confidenceIntervalUpperNotEstimable")),
+                                               outcome.tkg1("confidenceIntervalUpperNotEstimable"),
+                                               outcome.tkg1("confidenceIntervalDecimalPlaces")),
                    comparator=ConfidenceInterval.of(outcome.tkg1("comparatorConfidenceIntervalLower"),
                                                     outcome.tkg1("comparatorConfidenceIntervalUpper")),
                    hazard_ratio=ConfidenceInterval.of(outcome.tkg1("hazardRatioConfidenceIntervalLower"),

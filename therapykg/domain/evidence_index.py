@@ -175,7 +175,7 @@ def value_text(claim: Node) -> str | None:
     if claim.tkg1("medianNotReached") is True:
         parts.append("median not reached")
     interval = ConfidenceInterval.of(claim.tkg1("confidenceIntervalLower"), claim.tkg1("confidenceIntervalUpper"),
-                                     claim.tkg1("confidenceIntervalUpperNotEstimable"))
+                                     claim.tkg1("confidenceIntervalUpperNotEstimable"), claim.tkg1("confidenceIntervalDecimalPlaces"))
     if interval is not None:
         parts.append(interval.text)
     if (ratio := claim.tkg1("hazardRatio")) is not None:

@@ -5,6 +5,7 @@ and the figure with its patients counted and its 95% confidence interval."""
 
 from __future__ import annotations
 
+from therapykg.domain.evidence import as_stated
 from therapykg.domain.fhir.identifiers import Graph, Json, canonical, decimal, ext, fhir_id, local, narrative, quantity, ref
 from therapykg.domain.nodes import RDF_TYPE, RDFS_COMMENT, Struct
 from therapykg.namespaces import TKG, TKGR
@@ -89,10 +90,13 @@ def _statistic(graph: Graph, iri: str) -> Json | None:
         if isinstance(numerator, int):
             out["numberAffected"] = numerator
         if point is None and value.get_tkg("lowerValue") is not None:
-            out["description"] = f"{value.get_tkg('lowerValue')}-{value.get_tkg('upperValue')} {value.get_tkg('unit')}"
+            places = value.get_tkg("decimalPlaces")
+            out["description"] = (f"{as_stated(value.get_tkg('lowerValue'), places)}-{as_stated(value.get_tkg('upperValue'), places)} "
+                                  f"{value.get_tkg('unit')}")
     if node.tkg1("medianNotReached") is True:
         out["description"] = "median not reached"
-    low, high = decimal(node.tkg1("confidenceIntervalLower")), decimal(node.tkg1("confidenceIntervalUpper"))
+    places = node.tkg1("confidenceIntervalDecimalPlaces")
+    low, high = (decimal(as_stated(node.tkg1(name), places)) for name in ("confidenceIntervalLower", "confidenceIntervalUpper"))
     if low is not None or high is not None or node.tkg1("confidenceIntervalUpperNotEstimable") is True:
         unit = out.get("quantity", {}).get("unit")
         interval: Json = {}

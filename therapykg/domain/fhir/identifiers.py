@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from therapykg.domain.evidence import as_stated
 from therapykg.domain.nodes import PROV_DERIVED, RDFS_COMMENT, Node, Ref, Struct
 from therapykg.namespaces import TKG, TKGR
 
@@ -114,7 +115,7 @@ def quantity(struct: object) -> Json | None:
     An approximate value (comparator "~") keeps its number and says so in an extension."""
     if not isinstance(struct, Struct):
         return None
-    value, unit = decimal(struct.get_tkg("numericValue")), struct.get_tkg("unit")
+    value, unit = decimal(as_stated(struct.get_tkg("numericValue"), struct.get_tkg("decimalPlaces"))), struct.get_tkg("unit")
     if value is None or unit is None:
         return None
     out: Json = {"value": value, "unit": str(unit), "system": UCUM, "code": str(unit)}
@@ -134,7 +135,8 @@ def quantity_or_range(struct: object) -> tuple[str, Json] | None:
     if not isinstance(struct, Struct) or struct.get_tkg("unit") is None:
         return None
     unit = str(struct.get_tkg("unit"))
-    lower, upper = decimal(struct.get_tkg("lowerValue")), decimal(struct.get_tkg("upperValue"))
+    places = struct.get_tkg("decimalPlaces")
+    lower, upper = decimal(as_stated(struct.get_tkg("lowerValue"), places)), decimal(as_stated(struct.get_tkg("upperValue"), places))
     if lower is None and upper is None:
         return None
     out: Json = {}
