@@ -15,14 +15,13 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from therapykg import compare_output
-from therapykg.api.web.render import cached, html_error, loaders, render
+from therapykg.api.web.render import cached, html_error, loaders, render, therapy_choices
 from therapykg.api.web.timeline_svg import summary
 from therapykg.domain.compare import MAX_COMPARED, Aspect, Comparison, compare
 from therapykg.domain.dosing import SETTINGS
 from therapykg.domain.ids import UserInputError, to_local
 from therapykg.domain.inputs import AGE_GROUPS, aspects_of, scope_of, therapy_iri
 from therapykg.domain.loaders import Loaders
-from therapykg.domain.options import therapy_options
 from therapykg.domain.timeline import therapy_timelines
 
 MAX_ID_LENGTH = 200
@@ -91,8 +90,8 @@ async def _compared(lds: Loaders, question: Question) -> tuple[Comparison, list[
     return comparison, drawn
 
 
-async def _form_context(lds: Loaders, question: Question) -> dict[str, Any]:
-    groups = await therapy_options(lds)
+async def _form_context(request: Request, question: Question) -> dict[str, Any]:
+    groups = await therapy_choices(request)
     return {"groups": groups, "question": question, "aspects": list(Aspect), "settings": sorted(SETTINGS),
             "populations": sorted(AGE_GROUPS), "max_compared": MAX_COMPARED}
 
@@ -103,13 +102,13 @@ async def compare_page(request: Request) -> Response:
     async def build() -> Response:
         lds = loaders(request)
         if not question.ids:
-            form = await _form_context(lds, question)
+            form = await _form_context(request, question)
             return HTMLResponse(render(request, "compare.html", title="Compare therapies", comparison=None, problem=None, **form))
         try:
             # The form's choices, the comparison and the timelines are independent: their queries run side by side.
-            form, (comparison, drawn) = await asyncio.gather(_form_context(lds, question), _compared(lds, question))
+            form, (comparison, drawn) = await asyncio.gather(_form_context(request, question), _compared(lds, question))
         except (UserInputError, ValueError) as exc:
-            form = await _form_context(lds, question)  # answered by the request's loaders, already fetched
+            form = await _form_context(request, question)
             body = render(request, "compare.html", title="Compare therapies", comparison=None, problem=str(exc), status=400, **form)
             return HTMLResponse(body, status_code=400)
         timelines = [(t.label, pictures) for t, pictures in zip(comparison.therapies, drawn, strict=True)]

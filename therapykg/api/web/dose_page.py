@@ -12,12 +12,11 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from therapykg.api.web.render import cached, loaders, render
+from therapykg.api.web.render import cached, loaders, render, therapy_choices
 from therapykg.domain import dosing
 from therapykg.domain.doses import DoseAnswer, dose_answers
 from therapykg.domain.ids import UserInputError
 from therapykg.domain.inputs import choice, therapy_iri
-from therapykg.domain.options import therapy_options
 
 FIELDS = ("therapy", "setting", "weight", "height", "bsa", "age", "cycle", "day", "response")
 
@@ -84,7 +83,7 @@ async def dose_page(request: Request) -> Response:
 
     async def build() -> Response:
         lds = loaders(request)
-        groups = await therapy_options(lds)
+        groups = await therapy_choices(request)
         context = {"form": form, "groups": groups, "settings": sorted(dosing.SETTINGS), "responses": sorted(dosing.RESPONSES),
                    "bsa_formula": dosing.BSA_FORMULA}
         answers: list[DoseAnswer] = []

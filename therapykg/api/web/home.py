@@ -7,8 +7,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from therapykg.api.web.render import cached, loaders, render
-from therapykg.domain.options import therapy_options
+from therapykg.api.web.render import cached, render, therapy_choices
 from therapykg.store.worker import DUMP_FORMATS
 
 # What each download is, for a person choosing one.
@@ -17,7 +16,7 @@ DOWNLOADS = {"ttl": "Turtle", "nt": "N-Triples", "nq": "N-Quads", "trig": "TriG"
 
 async def index(request: Request) -> Response:
     async def build() -> Response:
-        groups = await therapy_options(loaders(request))
+        groups = await therapy_choices(request)
         options = [o for g in groups for o in g.options]
         return HTMLResponse(render(request, "index.html", title="Therapy options for relapsed/refractory Ph-negative B-ALL",
                                    groups=groups, options=options))

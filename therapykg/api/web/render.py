@@ -15,9 +15,10 @@ import jinja2
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from therapykg.api.http import cache_headers, etag_for, not_modified
+from therapykg.api.http import built_for_version, cache_headers, etag_for, not_modified
 from therapykg.domain.ids import to_local
 from therapykg.domain.loaders import Loaders
+from therapykg.domain.options import OptionGroup, therapy_options
 from therapykg.namespaces import TKG, TKGR
 from therapykg.store.engine import Selector
 
@@ -63,6 +64,24 @@ def local_link(iri: str) -> str | None:
 def loaders(request: Request) -> Loaders:
     """The domain's loaders over the service's engine, for one request."""
     return Loaders(Selector(request.app.state.engine, request.app.state.settings.query_timeout))
+
+
+@dataclass
+class _Choices:
+    version: str
+    groups: list[OptionGroup]
+
+
+async def therapy_choices(request: Request) -> list[OptionGroup]:
+    """The therapies the pages' forms offer, for the graph version served now:
+    the same for every page and request, so built once per version (the
+    graph is read-only between builds) rather than at each page."""
+    version = request.app.state.engine.version
+
+    async def build() -> _Choices:
+        return _Choices(version, await therapy_options(loaders(request)))
+
+    return (await built_for_version(request.app.state, "therapy_choices", version, build)).groups
 
 
 def html_error(request: Request, status: int, title: str, message: str, **context: Any) -> HTMLResponse:
