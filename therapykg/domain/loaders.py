@@ -49,9 +49,13 @@ def _substitute(variable: re.Pattern[str], group: str, terms: dict[str, str]) ->
     return variable.sub(lambda m: terms[m[1]], group)
 
 
-def _value(term: dict[str, str]) -> Ref | LiteralValue:
+def _value(term: dict[str, str], refs: dict[str, Ref]) -> Ref | LiteralValue:
     if term["type"] == "uri":
-        return Ref(term["value"])
+        iri = term["value"]
+        ref = refs.get(iri)
+        if ref is None:
+            ref = refs[iri] = Ref(iri)
+        return ref
     return literal(term)
 
 
@@ -81,21 +85,27 @@ class Loaders:
         rows = await self.backend.select(restrict(query_text("model/describe"), "s", [ox.NamedNode(i) for i in iris]))
         nodes = {iri: Node(iri) for iri in iris}
         structs: dict[tuple[str, str], Struct] = {}
+        # One Ref per IRI: thousands of rows name the same few classes and resources,
+        # and a list finds the very same object at once.
+        refs: dict[str, Ref] = {}
         for row in rows:
             node = nodes[row["s"]["value"]]
             predicate, obj = row["p"]["value"], row["o"]
-            if obj["type"] == "bnode":
+            kind = obj["type"]
+            if kind == "bnode":
                 key = (node.iri, obj["value"])
                 struct = structs.get(key)
                 if struct is None:
                     struct = structs[key] = Struct()
                     node.values.setdefault(predicate, []).append(struct)
                 if "qp" in row:
-                    struct.values.setdefault(row["qp"]["value"], []).append(_value(row["qo"]))
+                    struct.values.setdefault(row["qp"]["value"], []).append(_value(row["qo"], refs))
                 continue
-            value = _value(obj)
-            bucket = node.values.setdefault(predicate, [])
-            if value not in bucket:
+            value = _value(obj, refs)
+            bucket = node.values.get(predicate)
+            if bucket is None:
+                node.values[predicate] = [value]
+            elif value not in bucket:
                 bucket.append(value)
         return [nodes[i] for i in iris]
 
