@@ -294,9 +294,9 @@ def _refuse(error: ValueError, ids: str) -> NoReturn:
 @click.option("--aspect", "aspects", multiple=True, metavar="ASPECT",
               help=f"Only these aspects (repeatable): {ASPECT_NAMES} (any case; - _ or a space between words).")
 @click.option("--setting", type=click.Choice(["relapsed-refractory", "mrd-positive", "consolidation"], case_sensitive=False),
-              help="Only claims in this setting (or whose source states none).")
+              help="Only claims in this setting (a claim that states none takes its trial's; one with neither is kept).")
 @click.option("--population", type=click.Choice(["adult", "pediatric"], case_sensitive=False),
-              help="Only claims about this age group (or whose source states none).")
+              help="Only claims about this age group (a claim that states none takes its trial's; one with neither is kept).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "markdown"]), default="table", show_default=True,
               help="table fits the terminal; csv is tidy (one row per value); json and markdown as the web page's downloads.")
 @click.option("--sources", "sources_path", type=click.Path(dir_okay=False, writable=True, path_type=Path),

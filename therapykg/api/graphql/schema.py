@@ -203,9 +203,9 @@ class Query:
     async def compare_therapies(
         self, info: GraphQLInfo, ids: list[strawberry.ID], aspects: list[Aspect] | None = None,
         setting: Annotated[str | None, strawberry.argument(
-            description="Only claims in this setting or stating none: relapsed-refractory, mrd-positive or consolidation.")] = None,
+            description="Only claims in this setting: relapsed-refractory, mrd-positive or consolidation. A claim that states none takes the setting of the trial it reports on; one with neither is kept.")] = None,
         population: Annotated[str | None, strawberry.argument(
-            description="Only claims about this age group or stating none: adult or pediatric.")] = None,
+            description="Only claims about this age group: adult or pediatric. A claim that states none takes the population of the trial it reports on; one with neither is kept.")] = None,
     ) -> Comparison | None:
         if len(ids) > MAX_COMPARED:
             raise UserInputError(f"compare at most {MAX_COMPARED} therapies at a time")
