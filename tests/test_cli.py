@@ -104,7 +104,7 @@ def test_compare_markdown_shows_a_value_several_sources_give_once():
                                     "44 % vs 25 % (standard chemotherapy) [TOWER; phase III, randomized 2:1] (disputed) [2][3]")
     # INO-VATE by analysis (conflict C2): different values stay apart.
     assert inotuzumab.strip() == ("73.8 % vs 30.9 % (standard chemotherapy) [INO-VATE ALL; randomized 1:1] (disputed) [4]; "
-                                  "80.7 % (95% CI 72.1-87.7) vs 29.4 % (95% CI 21-38.8) (standard chemotherapy) "
+                                  "80.7 % (95% CI 72.1-87.7) vs 29.4 % (95% CI 21.0-38.8) (standard chemotherapy) "
                                   "[INO-VATE ALL; randomized 1:1; 88/109] (disputed) [5][6]")
     assert "- [4] INO-VATE ALL trial report: inotuzumab ozogamicin versus standard chemotherapy in R/R B-ALL (PMC6618133) (tkgr:source-pmc6618133)" in markdown
 

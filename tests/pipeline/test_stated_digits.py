@@ -22,7 +22,11 @@ from therapykg.paths import DATA_DIR
 
 TKG = rdflib.Namespace("https://w3id.org/therapykg/ontology/")
 QUANTITY_NUMBERS = (TKG.numericValue, TKG.lowerValue, TKG.upperValue, TKG.plusMinus)
-INTERVAL_BOUNDS = (TKG.confidenceIntervalLower, TKG.confidenceIntervalUpper)
+INTERVALS = {  # the bounds of each interval an outcome gives, and where their decimal places are recorded
+    TKG.confidenceIntervalDecimalPlaces: (TKG.confidenceIntervalLower, TKG.confidenceIntervalUpper),
+    TKG.comparatorConfidenceIntervalDecimalPlaces: (TKG.comparatorConfidenceIntervalLower, TKG.comparatorConfidenceIntervalUpper),
+    TKG.hazardRatioConfidenceIntervalDecimalPlaces: (TKG.hazardRatioConfidenceIntervalLower, TKG.hazardRatioConfidenceIntervalUpper),
+}
 
 
 def _places(literal: rdflib.Literal) -> int:
@@ -46,14 +50,17 @@ def curated() -> rdflib.Graph:
 
 def test_every_padded_figure_records_its_places(curated):
     padded = []
-    for predicates, places_property in ((QUANTITY_NUMBERS, TKG.decimalPlaces), (INTERVAL_BOUNDS, TKG.confidenceIntervalDecimalPlaces)):
+    for places_property, predicates in ((TKG.decimalPlaces, QUANTITY_NUMBERS), *INTERVALS.items()):
         for predicate in predicates:
             for subject, literal in curated.subject_objects(predicate):
                 if isinstance(literal, rdflib.Literal) and _padded(literal):
                     padded.append(literal)
                     stated = curated.value(subject, places_property)
                     assert stated is not None and int(stated) >= _places(literal), (subject, predicate, str(literal))
-    assert len(padded) >= 7  # TOWER 4.0 (twice), INO-VATE 6.0, 10.0 and 22.0, ZUMA-3 26.0, KYMRIAH 5.0
+    assert len(padded) >= 8  # TOWER 4.0 (twice), INO-VATE 6.0, 21.0, 10.0 and 22.0, ZUMA-3 26.0, KYMRIAH 5.0
+    # A padded figure under any other property would have nowhere to record its places.
+    everywhere = [o for o in curated.objects() if isinstance(o, rdflib.Literal) and _padded(o)]
+    assert len(everywhere) == len(padded), sorted({str(p) for p, o in curated.predicate_objects() if o in everywhere})
 
 
 def test_the_places_are_put_back_and_never_round():
@@ -71,6 +78,7 @@ def test_the_comparison_shows_the_source_s_digits(graph):
     assert "7.7 mo vs 4.0 mo (standard chemotherapy); HR 0.71; p 0.01" in texts  # TOWER, as the NEJM report writes it
     assert any(t.startswith("7.7 mo (95% CI 6.0-9.2) vs 6.2 mo") for t in texts)  # INO-VATE final analysis
     assert "22.8 % vs 10.0 % (standard chemotherapy)" in texts
+    assert any("vs 29.4 % (95% CI 21.0-38.8)" in t for t in texts)  # INO-VATE CR/CRi, first 218
 
 
 def test_a_quantity_keeps_its_padded_bound():

@@ -91,7 +91,7 @@ def test_compare_page_shows_the_four_therapies_with_sources(app_client):
     page = Page(response.text)
     text = " ".join(page.text)
     assert page.headings[0] == "Compare: blinatumomab, inotuzumab ozogamicin, tisagenlecleucel, brexucabtagene autoleucel"
-    assert "80.7 % (95% CI 72.1-87.7) vs 29.4 % (95% CI 21-38.8)" in text  # INO-VATE, first 218
+    assert "80.7 % (95% CI 72.1-87.7) vs 29.4 % (95% CI 21.0-38.8)" in text  # INO-VATE, first 218
     assert "not reported in the sources (reported under a related endpoint: overall remission rate)" in text
     assert "not directly comparable: different trials" in text
     # Every source marker resolves to an item of the sources list, and each item links to the source's page.

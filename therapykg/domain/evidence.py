@@ -104,9 +104,11 @@ class OutcomeIntervals:
                                                outcome.tkg1("confidenceIntervalUpperNotEstimable"),
                                                outcome.tkg1("confidenceIntervalDecimalPlaces")),
                    comparator=ConfidenceInterval.of(outcome.tkg1("comparatorConfidenceIntervalLower"),
-                                                    outcome.tkg1("comparatorConfidenceIntervalUpper")),
+                                                    outcome.tkg1("comparatorConfidenceIntervalUpper"),
+                                                    places=outcome.tkg1("comparatorConfidenceIntervalDecimalPlaces")),
                    hazard_ratio=ConfidenceInterval.of(outcome.tkg1("hazardRatioConfidenceIntervalLower"),
-                                                      outcome.tkg1("hazardRatioConfidenceIntervalUpper")))
+                                                      outcome.tkg1("hazardRatioConfidenceIntervalUpper"),
+                                                      places=outcome.tkg1("hazardRatioConfidenceIntervalDecimalPlaces")))
 
 
 @dataclass(frozen=True)
