@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import statistics
 import subprocess
 import sys
@@ -28,9 +27,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from sparql_endpoint import write_section  # noqa: E402
 
 from therapykg.testing import HEAVY_GRAPHQL as HEAVY  # noqa: E402
-from therapykg.testing import free_port  # noqa: E402
+from therapykg.testing import ServerProcess, start_server, stop_server  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
 ATTACKER = """
 import sys, httpx
 query, n = sys.argv[2], 0
@@ -42,21 +40,8 @@ with httpx.Client(base_url=sys.argv[1], timeout=30) as client:
 BURNER = "while True: pass"
 
 
-def start(freeze: bool) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    env = {**os.environ, "THERAPYKG_FREEZE_HEAP": "1" if freeze else "0"}
-    process = subprocess.Popen([sys.executable, "-m", "therapykg", "serve", "--port", str(port), "--log-level", "warning",
-                                "--query-workers", "2"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url + "/readyz", timeout=1).status_code == 200:
-                return process, url
-        except httpx.TransportError:
-            time.sleep(0.05)
-    process.kill()
-    raise RuntimeError("server did not start")
+def start(freeze: bool) -> tuple[ServerProcess, str]:
+    return start_server("--query-workers", "2", env={"THERAPYKG_FREEZE_HEAP": "1" if freeze else "0"})
 
 
 def probe(url: str, samples: int) -> list[float]:
@@ -105,8 +90,7 @@ def main() -> None:
                     results.setdefault((name, freeze), []).extend(measure(url, args.samples, attack=attack, burners=burners))
     finally:
         for process, _ in servers.values():
-            process.terminate()
-            process.wait()
+            stop_server(process)
     rows = []
     for name, _, _ in workloads:
         off, on = results[(name, False)], results[(name, True)]
