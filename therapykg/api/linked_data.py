@@ -16,7 +16,7 @@ from therapykg.api.http import cache_headers, engine_error, error, etag_for, not
 from therapykg.api.negotiation import GRAPH_FORMATS, NotAcceptable, choose
 from therapykg.api.service_description import VOID, serialize_description, void_description, void_triples
 from therapykg.api.web.render import local_link, site_header
-from therapykg.api.web.sparql_pages import describe, description_page, wants_html
+from therapykg.api.web.sparql_pages import Section, describe, description_page, wants_html
 from therapykg.domain.kinds import TherapyKind
 from therapykg.namespaces import TKG, TKGR, compact
 from therapykg.queries import query_text
@@ -152,16 +152,16 @@ async def void(request: Request) -> Response:
     """The VoID/DCAT description: RDF by Accept or ``format=``, a page for a browser (or ``format=html``)."""
     accept = request.headers.get("accept", "")
     if wants_html(request):
-        try:
+        async def content() -> tuple[list[Section], bytes]:
             info = await dataset_info(request.app)
-        except EngineError as exc:
-            return engine_error(exc)
-        triples = void_triples(request, info.sources, info.triples)
+            triples = void_triples(request, info.sources, info.triples)
+            return describe(triples, VOID + "Dataset", "The dataset"), serialize_description(triples, "turtle")
+
         return await description_page(
             request, title="The therapykg dataset (VoID)",
             lead="The dataset as VoID and DCAT describe it: its size, version, licence, vocabulary, sources, "
                  "SPARQL endpoint and downloads.",
-            sections=describe(triples, VOID + "Dataset", "The dataset"), turtle=serialize_description(triples, "turtle"),
+            content=content,
             others=[("the SPARQL service description", str(request.url_for("sparql")) + "?format=html"),
                     ("downloads and linked data", "/data"), ("named queries", str(request.url_for("list_queries")))])
     try:

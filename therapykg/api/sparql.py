@@ -15,7 +15,7 @@ from therapykg.api.guard import Refused, check_query
 from therapykg.api.http import engine_error, error, etag_for, form_fields, not_modified, run_job, timeout_for
 from therapykg.api.negotiation import GRAPH_FORMATS, NotAcceptable, choose, chosen_formats
 from therapykg.api.service_description import SD, serialize_description, service_description, service_triples
-from therapykg.api.web.sparql_pages import describe, description_page
+from therapykg.api.web.sparql_pages import Section, describe, description_page
 from therapykg.store.admission import ADHOC
 from therapykg.store.errors import EngineError
 from therapykg.store.worker import QueryJob
@@ -110,30 +110,30 @@ async def _describe_service(request: Request) -> Response:
     except NotAcceptable as exc:
         return error(406, str(exc))
     etag = etag_for(request.app.state.engine.version, "service-description", fmt.name, str(request.url))
+    if (unchanged := not_modified(request, etag)) is not None:
+        return unchanged
     try:
         info = await dataset_info(request.app)
     except EngineError as exc:
         return engine_error(exc)
     body = service_description(request, fmt.name, info.graph_counts)
-    return not_modified(request, etag) or Response(body, media_type=fmt.media_type, headers={"ETag": etag, "Vary": "Accept"})
+    return Response(body, media_type=fmt.media_type, headers={"ETag": etag, "Vary": "Accept"})
 
 
 async def _service_page(request: Request) -> Response:
     """The service description, readable: its statements as tables, and its Turtle."""
-    try:
-        info = await dataset_info(request.app)
-    except EngineError as exc:
-        return engine_error(exc)
-    triples = service_triples(request, info.graph_counts)
-
     def section(iri: str) -> str | None:
         if iri == request.app.state.settings.base + "dataset":
             return "The default dataset"
         return "Predeclared prefixes" if iri.endswith("#prefixes") else None
 
+    async def content() -> tuple[list[Section], bytes]:
+        triples = service_triples(request, (await dataset_info(request.app)).graph_counts)
+        return describe(triples, SD + "Service", "The service", section), serialize_description(triples, "turtle")
+
     return await description_page(
         request, title="SPARQL service description",
         lead="What this SPARQL 1.1 endpoint offers (SPARQL 1.1 Service Description): its dataset and graphs, "
              "result formats, and the prefixes every query may use without declaring them (as SHACL sh:declare).",
-        sections=describe(triples, SD + "Service", "The service", section), turtle=serialize_description(triples, "turtle"),
+        content=content,
         others=[("the dataset's VoID description", str(request.url_for("void"))), ("the SPARQL editor", str(request.url_for("sparql")))])

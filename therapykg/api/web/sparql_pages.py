@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
@@ -17,9 +17,10 @@ import pyoxigraph as ox
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from therapykg.api.http import SpooledResponse
+from therapykg.api.http import SpooledResponse, engine_error
 from therapykg.api.service_description import DESCRIPTION_PREFIXES
 from therapykg.api.web.render import cached, local_link, render
+from therapykg.store.errors import EngineError
 from therapykg.store.formats import GRAPH_FORMATS, RESULT_FORMATS, Format
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -213,10 +214,16 @@ def _properties(by_subject: dict[str, list[ox.Triple]], labels: dict[str, str], 
                      sorted(grouped[p], key=lambda v: v.text if isinstance(v, Cell) else repr(v))) for p in ordered]
 
 
-async def description_page(request: Request, *, title: str, lead: str, sections: list[Section], turtle: bytes,
-                           others: list[tuple[str, str]]) -> Response:
-    """A description's page: its sections as tables, its Turtle, and links to its RDF formats."""
+async def description_page(request: Request, *, title: str, lead: str,
+                           content: Callable[[], Awaitable[tuple[list[Section], bytes]]], others: list[tuple[str, str]]) -> Response:
+    """A description's page: its sections as tables, its Turtle, and links to its
+    RDF formats. ``content`` (the sections and the Turtle) runs only when the
+    page is neither held by the client nor in the page cache."""
     async def build() -> Response:
+        try:
+            sections, turtle = await content()
+        except EngineError as exc:
+            return engine_error(exc)
         base = request.url.path
         formats = [Download(FORMAT_LABELS[f.name], f.media_type, with_query(base, [("format", f.name)])) for f in GRAPH_FORMATS]
         return HTMLResponse(render(request, "void.html", title=title, lead=lead, sections=sections,
