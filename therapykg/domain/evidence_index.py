@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from therapykg.domain.evidence import Citation, ConfidenceInterval, Quantity, Source, cite
+from therapykg.domain.evidence import Citation, OutcomeIntervals, Quantity, Source, cite
 from therapykg.domain.ids import to_id, to_local
 from therapykg.domain.loaders import Loaders
 from therapykg.domain.nodes import DCT, PROV_DERIVED, RDFS_COMMENT, Node, Struct
@@ -174,8 +174,7 @@ def value_text(claim: Node) -> str | None:
                 parts.append(f"{title} {quantity.text}".strip())
     if claim.tkg1("medianNotReached") is True:
         parts.append("median not reached")
-    interval = ConfidenceInterval.of(claim.tkg1("confidenceIntervalLower"), claim.tkg1("confidenceIntervalUpper"),
-                                     claim.tkg1("confidenceIntervalUpperNotEstimable"), claim.tkg1("confidenceIntervalDecimalPlaces"))
+    interval = OutcomeIntervals.of(claim).value
     if interval is not None:
         parts.append(interval.text)
     if (ratio := claim.tkg1("hazardRatio")) is not None:

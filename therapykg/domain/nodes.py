@@ -108,5 +108,9 @@ class Node:
     def tkg_refs(self, name: str) -> list[str]:
         return self.refs(TKG + name)
 
+    def links(self) -> list[str]:
+        """Every IRI the node links to, whatever the predicate."""
+        return [v.iri for values in self.values.values() for v in values if isinstance(v, Ref)]
+
     def texts(self, predicate: str) -> list[str]:
         return sorted(str(v) for v in self.all(predicate) if not isinstance(v, (Ref, Struct)))

@@ -27,7 +27,7 @@ the infusion left unstated."""
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -214,10 +214,6 @@ class Cycle:
             return None
         return DayRange(min(firsts), max(lasts))
 
-    @property
-    def has_doses(self) -> bool:
-        return bool(self.steps)
-
 
 @dataclass(frozen=True)
 class Timeline:
@@ -289,11 +285,6 @@ def _sources(nodes: dict[str, Node], node: Node) -> tuple[Source, ...]:
     return tuple(sorted(found, key=lambda s: s.label.lower()))
 
 
-def _linked(node: Node) -> list[str]:
-    """Every IRI a node links to (its labels are wanted)."""
-    return [v.iri for values in node.values.values() for v in values if isinstance(v, Ref)]
-
-
 async def _fetch(loaders: Loaders, iris: list[str], known: dict[str, Node]) -> None:
     wanted = sorted({i for i in iris if i not in known})
     for node in await loaders.nodes(wanted):
@@ -306,8 +297,14 @@ def _therapy_query(name: str, therapy: str) -> str:
 
 async def regimen_timeline(loaders: Loaders, regimen_iri: str) -> Timeline | None:
     """The timeline of the dosing regimen ``regimen_iri`` (None when the graph has no such regimen)."""
-    found = await _timelines(loaders, [regimen_iri])
+    found = await regimen_timelines(loaders, [regimen_iri])
     return found[0] if found else None
+
+
+async def regimen_timelines(loaders: Loaders, regimen_iris: list[str]) -> list[Timeline]:
+    """The timelines of those of ``regimen_iris`` that are dosing regimens, in that order, read together
+    (each therapy's claims once, however many of its regimens are asked for)."""
+    return await _timelines(loaders, regimen_iris)
 
 
 async def therapy_timelines(loaders: Loaders, therapy_iri: str) -> list[Timeline]:
@@ -337,13 +334,13 @@ async def _timelines(loaders: Loaders, regimen_iris: list[str]) -> list[Timeline
     claims_of = {t: [(row["claim"]["value"], _KINDS[row["kind"]["value"]]) for row in rows]
                  for t, rows in zip(therapies, claim_rows, strict=True)}
     # Cycles, claims and what the regimens link to; then steps and what those link to; then labels.
-    await _fetch(loaders, [i for r in every for i in _linked(r)] + [c for cl in claims_of.values() for c, _ in cl], known)
+    await _fetch(loaders, [i for r in every for i in r.links()] + [c for cl in claims_of.values() for c, _ in cl], known)
     cycles = [known[c] for r in every for c in r.tkg_refs("hasCycle")]
     claims = [known[c] for cl in claims_of.values() for c, _ in cl]
-    await _fetch(loaders, [i for n in cycles + claims for i in _linked(n)], known)
+    await _fetch(loaders, [i for n in cycles + claims for i in n.links()], known)
     steps = [known[s] for c in cycles for s in c.tkg_refs("hasDoseStep")]
     states = [known[s] for r in every for s in r.tkg_refs("regimenSetting") if s in known]
-    await _fetch(loaders, [i for n in steps + states for i in _linked(n)], known)
+    await _fetch(loaders, [i for n in steps + states for i in n.links()], known)
     reader = _Reader(known, claims_of)
     return [reader.timeline(r, [known[b] for b in before[r.iri] if known[b].is_a("DosingRegimen")]) for r in regimens]
 
@@ -352,7 +349,6 @@ async def _timelines(loaders: Loaders, regimen_iris: list[str]) -> list[Timeline
 class _Reader:
     nodes: dict[str, Node]
     claims_of: dict[str, list[tuple[str, str]]]
-    _settings: dict[str, set[str]] = field(default_factory=dict)
 
     def label(self, iri: str) -> Labelled:
         return _label(self.nodes, iri)

@@ -16,14 +16,14 @@ from therapykg.domain.evidence_index import ConflictView, conflicts, sources
 from therapykg.domain.fhir.citations import citations
 from therapykg.domain.fhir.clinical_use import CLINICAL_USE_CLASSES, clinical_use, group
 from therapykg.domain.fhir.findings import EVIDENCE_CLASSES, evidence
-from therapykg.domain.fhir.identifiers import CANONICAL, Graph, Json, concept, ext, fhir_id, local, narrative, refs
+from therapykg.domain.fhir.identifiers import CANONICAL, Graph, Json, concept, ext, fhir_id, local, narrative
 from therapykg.domain.fhir.medication import knowledge, product
 from therapykg.domain.fhir.plans import ACTIVITY_CLASSES, claim_activity, plan, rule_applies, step_activity
 from therapykg.domain.loaders import Loaders
 from therapykg.domain.modification import read_rules, rules_query
 from therapykg.domain.nodes import PROV_DERIVED, Node
 from therapykg.domain.profile import therapy_profile
-from therapykg.domain.timeline import Timeline, regimen_timeline
+from therapykg.domain.timeline import Timeline, regimen_timelines
 from therapykg.namespaces import TKG, TKGR, expand
 from therapykg.queries import query_text
 
@@ -61,8 +61,8 @@ async def _read(loaders: Loaders) -> tuple[_Export, list[ConflictView], list[Jso
     conflict_iris = [expand(v.id) for v in conflict_views]
     claim_iris = {expand(s.id) for v in conflict_views for s in v.sides}
     first = await _load(loaders, [*kinds, *conflict_iris, *claim_iris, *(TKGR + v.local for v in source_views)], known)
-    second = await _load(loaders, [r for n in first for r in refs(n)], known)
-    await _load(loaders, [r for n in second for r in refs(n)], known)
+    second = await _load(loaders, [r for n in first for r in n.links()], known)
+    await _load(loaders, [r for n in second for r in n.links()], known)
     graph = Graph(known)
     for view, iri in zip(conflict_views, conflict_iris, strict=True):
         for side in view.sides:
@@ -126,13 +126,12 @@ async def fhir_resources(loaders: Loaders) -> list[Resource]:
     products = sorted({t for c, k in kind_of.items() if k in PRODUCT_CLASSES for t in export.therapies.get(c, [])})
     regimens = sorted(c for c, k in kind_of.items() if k == "DosingRegimen")
     profiles = await asyncio.gather(*(therapy_profile(loaders, t) for t in products))
-    found = await asyncio.gather(*(regimen_timeline(loaders, r) for r in regimens))
-    timelines = [t for t in found if t is not None]
+    timelines = await regimen_timelines(loaders, regimens)
     rule_rows = await asyncio.gather(*(loaders.backend.select(rules_query(t)) for t in products))
     rules = {t: read_rules(rows) for t, rows in zip(products, rule_rows, strict=True)}
     rule_iris = [i for lst in rules.values() for r in lst for i in (r.iri, *r.actions)]
     rule_nodes = await _load(loaders, rule_iris, graph.nodes)
-    await _load(loaders, [r for n in rule_nodes for r in refs(n)], graph.nodes)
+    await _load(loaders, [r for n in rule_nodes for r in n.links()], graph.nodes)
     await _load(loaders, [r for lst in rules.values() for rule in lst for r in (*rule.events, *rule.conditions, rule.grading or "")
                           if r] + [a.kind for lst in rules.values() for rule in lst for a in rule.actions.values() if a.kind],
                 graph.nodes)

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from therapykg.domain.evidence import as_stated
-from therapykg.domain.nodes import PROV_DERIVED, RDFS_COMMENT, Node, Ref, Struct
+from therapykg.domain.nodes import PROV_DERIVED, RDFS_COMMENT, Node, Struct
 from therapykg.namespaces import TKG, TKGR
 
 # A resource as the export builds it: JSON-ready dicts, validated by fhir.resources at the end.
@@ -85,10 +85,6 @@ def concept(iris: list[str], labels: dict[str, str], text: str | None = None) ->
     if shown:
         out["text"] = shown
     return out
-
-
-def text_concept(text: str) -> Json:
-    return {"text": text}
 
 
 def ext(name: str, **value: Any) -> Json:
@@ -205,11 +201,6 @@ class Graph:
         node = self.get(claim)
         found = node.tkg1("summary") or node.first(RDFS_COMMENT)
         return None if found is None else str(found)
-
-
-def refs(node: Node) -> list[str]:
-    """Every IRI a node links to."""
-    return [v.iri for values in node.values.values() for v in values if isinstance(v, Ref)]
 
 
 def narrative(text: str) -> Json:
