@@ -21,7 +21,7 @@ from therapykg.domain.evidence import Citation, Quantity, cite
 from therapykg.domain.ids import UserInputError, to_id
 from therapykg.domain.loaders import Loaders
 from therapykg.domain.nodes import DCT, PROV_DERIVED, RDFS_COMMENT, SKOS, Node
-from therapykg.namespaces import TKG, TKGR
+from therapykg.namespaces import TKG, TKGR, expand
 
 # Where an identifier's scheme links out to: (prefix of the mapping IRI, URL of a code).
 _SCHEMES = {
@@ -306,7 +306,7 @@ class _Reader:
 
     def from_value(self, value: ComparisonValue, context: str | None = None) -> Sourced:
         """A comparison value as a profile value (its citations and dispute as the comparison found them)."""
-        claim = _iri(value.claim) if value.claim else None
+        claim = expand(value.claim) if value.claim else None
         notes = self.conflict_notes(claim) if claim else ()
         return Sourced(text=value.text, citations=tuple(value.sources), claim=value.claim, context=context,
                        disputed=value.disputed or bool(notes), conflicts=notes)
@@ -316,10 +316,6 @@ class _Reader:
         refs = [LabelVersionRef(id=to_id(v), label=self.get(v).label, jurisdiction=_text(self.get(v).tkg1("jurisdiction")),
                                 version_date=_text(self.get(v).tkg1("versionDate"))) for v in versions]
         return tuple(sorted(refs, key=lambda r: (r.version_date or "", r.label)))
-
-
-def _iri(compact_id: str) -> str:
-    return TKGR + compact_id.split(":", 1)[1] if compact_id.startswith("tkgr:") else compact_id
 
 
 def _text(value: object) -> str | None:
@@ -437,7 +433,7 @@ def _adverse_reactions(reader: _Reader, rows: list[tuple[str, list[ComparisonVal
     out = []
     for event, values in rows:
         for v in values:
-            node = reader.get(_iri(v.claim or ""))
+            node = reader.get(expand(v.claim or ""))
             serious = Quantity.from_struct(node.tkg1("seriousIncidence"))
             onset = Quantity.from_struct(node.tkg1("medianOnset"))
             other = [f"median onset {onset.text}" if onset else "", _text(node.tkg1("typicalOnset")) or "",
@@ -454,7 +450,7 @@ def _adverse_reactions(reader: _Reader, rows: list[tuple[str, list[ComparisonVal
 
 
 def _monitoring(reader: _Reader, values: list[ComparisonValue]) -> tuple[MonitoringEntry, ...]:
-    return tuple(MonitoringEntry(what=v.text, summary=reader.get(_iri(v.claim or "")).tkg1("summary"), value=reader.from_value(v))
+    return tuple(MonitoringEntry(what=v.text, summary=reader.get(expand(v.claim or "")).tkg1("summary"), value=reader.from_value(v))
                  for v in values)
 
 
@@ -557,7 +553,7 @@ async def therapy_profile(loaders: Loaders, therapy_iri: str) -> TherapyProfile:
     rows: dict[Aspect, list[tuple[str, list[ComparisonValue]]]] = {}
     for row in compared_rows:
         rows.setdefault(row.aspect, []).append((row.label, [v for cell in row.cells for v in cell.values]))
-    compared = {_iri(v.claim) for lst in rows.values() for _, values in lst for v in values if v.claim}
+    compared = {expand(v.claim) for lst in rows.values() for _, values in lst for v in values if v.claim}
     alternative_iris = sorted({*alternatives_to, *alternatives_of})
     rule_nodes = [n for n in about if n.is_a("DoseModificationRule")]
     safety_nodes = [n for n in about if any(n.is_a(k) for k, _ in _SAFETY_KINDS)]
